@@ -1,0 +1,1 @@
+"""Course tooling: executing notebooks, building exercises, grading (the top layer)."""

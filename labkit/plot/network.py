@@ -1,0 +1,65 @@
+"""A small fully connected network drawn as nodes and edges, with numbers on them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from .base import new_axes
+
+
+def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
+    """(x, y) of every node: layer l at x = l, its nodes spread evenly around y = 0."""
+    return [np.c_[np.full(n, float(l)), (n - 1) / 2.0 - np.arange(n)]
+            for l, n in enumerate(sizes)]
+
+
+def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
+                 node_text: Sequence[Sequence[str]] | None = None,
+                 weights: Sequence[np.ndarray] | None = None,
+                 edge_text: Sequence[np.ndarray] | None = None,
+                 layer_names: Sequence[str] | None = None,
+                 highlight_layer: int | None = None, title: str = "network") -> Axes:
+    """Draws a network of layer ``sizes`` (e.g. [2, 2, 1]).
+
+    node_text[l][i]: text in node i of layer l.  weights[l]: W of the Linear layer from layer l
+    to l + 1, shape (sizes[l+1], sizes[l]); edge width and colour follow its sign and size, and
+    each edge is labelled with its weight (or with ``edge_text[l][j, i]`` when given).
+    highlight_layer: a layer drawn in orange (e.g. where backprop is now).
+    """
+    ax = new_axes(ax, figsize=(6.0, 3.5))
+    pos = node_positions(sizes)
+    for l in range(len(sizes) - 1):
+        W = None if weights is None else np.asarray(weights[l])
+        for j in range(sizes[l + 1]):
+            for i in range(sizes[l]):
+                (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
+                w = None if W is None else float(W[j, i])
+                color = "0.6" if w is None else ("#1f77b4" if w >= 0 else "#d62728")
+                width = 1.0 if w is None else 0.5 + 2.5 * min(abs(w), 2.0) / 2.0
+                ax.plot([x0, x1], [y0, y1], color=color, lw=width, zorder=1)
+                text = None
+                if edge_text is not None:
+                    text = str(edge_text[l][j, i])
+                elif w is not None:
+                    text = f"{w:.2f}"
+                if text:
+                    t = 0.3 if sizes[l] > 1 else 0.5
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, fontsize=8,
+                            ha="center", va="center", zorder=3,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    for l, p in enumerate(pos):
+        face = "#fdd49e" if l == highlight_layer else "#e8eef7"
+        ax.scatter(p[:, 0], p[:, 1], s=1600, c=face, edgecolors="0.3", zorder=2)
+        for i, (x, y) in enumerate(p):
+            if node_text is not None and node_text[l] is not None and i < len(node_text[l]):
+                ax.text(x, y, node_text[l][i], ha="center", va="center", fontsize=8, zorder=4)
+        name = layer_names[l] if layer_names is not None else (
+            "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}")
+        ax.text(l, max(sizes) / 2.0 + 0.1, name, ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-max(sizes) / 2.0 - 0.2, max(sizes) / 2.0 + 0.6)
+    ax.set_title(title)
+    ax.set_axis_off()
+    return ax

@@ -1,0 +1,48 @@
+"""One neuron, a = f(w x + b): the welcome lesson's first widget."""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from ..plot.activations import ACTIVATIONS, activation_and_derivative
+from .base import Lab, Status
+
+
+def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> Lab:
+    """Sliders for the weight w and bias b of one neuron; shows a = f(w x + b) and f'(z)."""
+    controls = {
+        "w": W.FloatSlider(value=w, min=-5.0, max=5.0, step=0.1, description="weight w"),
+        "b": W.FloatSlider(value=b, min=-5.0, max=5.0, step=0.1, description="bias b"),
+        "activation": W.Dropdown(options=sorted(ACTIVATIONS), value=activation,
+                                 description="f"),
+    }
+    x = np.linspace(-4.0, 4.0, 201)
+
+    artists = {}
+
+    def setup(fig):
+        # the axes and lines are made once; each redraw only moves their data (fast)
+        ax = fig.add_subplot()
+        artists["a"], = ax.plot(x, x, label="a = f(w x + b)")
+        artists["da"], = ax.plot(x, x, "--", label="f'(z): how much a moves when z moves")
+        ax.set_ylim(-1.5, 4.0)
+        ax.set_xlabel("input x")
+        ax.set_ylabel("activation a, slope f'(z)")
+        ax.legend(loc="upper left", fontsize=8)
+        artists["ax"] = ax
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.88)
+
+    def draw(fig, v):
+        a, da = activation_and_derivative(v["activation"], v["w"] * x + v["b"])
+        artists["a"].set_ydata(a)
+        artists["da"].set_ydata(da)
+        artists["ax"].set_title(
+            f"one neuron: w = {v['w']:.1f}, b = {v['b']:.1f}, f = {v['activation']}")
+        a1, da1 = activation_and_derivative(v["activation"], np.array([v["w"] + v["b"]]))
+        text = f"at x = 1: z = {v['w'] + v['b']:.2f}, a = {a1[0]:.3f}, f'(z) = {da1[0]:.3f}"
+        if abs(da1[0]) < 0.01:
+            return Status(text + ": the neuron is saturated there, almost no gradient "
+                          "flows back through it", "warning")
+        return text
+
+    return Lab("one neuron: a = f(w x + b)", controls, draw, figsize=(7.0, 3.2), setup=setup)
