@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -38,6 +39,14 @@ class History:
     @property
     def steps(self) -> int:
         return len(self.loss)
+
+
+class StepMonitor(Protocol):
+    """What fit calls around every parameter update (gradients are filled before the first)."""
+
+    def before_update(self, step: int, net: Module, X_batch: np.ndarray) -> None: ...
+
+    def after_update(self, step: int, net: Module) -> None: ...
 
 
 class TrainingDiverged(RuntimeError):
@@ -71,10 +80,13 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
         validation: tuple[np.ndarray, np.ndarray] | None = None,
         metric: Callable[[np.ndarray, np.ndarray], float] = accuracy,
         clip_norm: float | None = None, progress: bool = False,
-        callback: Callable[[int, float], None] | None = None) -> History:
+        callback: Callable[[int, float], None] | None = None,
+        monitor: StepMonitor | None = None) -> History:
     """Trains ``net`` in place and returns its History.
 
     batch_size None means full batch; ``shuffle`` reorders the samples every epoch with ``rng``.
+    ``callback(step, loss)`` runs after every step; ``monitor`` (e.g.
+    ``labkit.diagnostics.GradientMonitor``) sees every batch before and after the update.
     """
     _check_data(X, y, "training")
     if validation is not None:
@@ -115,11 +127,16 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
                         "a gradient became NaN or infinite"
                     raise TrainingDiverged(
                         f"training diverged at step {step} (epoch {epoch + 1}, batch {b + 1}): "
-                        f"{what}. Try a smaller learning rate (lr={optimizer.lr:g}), gradient "
-                        f"clipping or a smaller initialization.", step, history)
+                        f"{what}. Try a smaller learning rate "
+                        f"(lr={getattr(optimizer, 'lr', '?')}), gradient clipping or a smaller "
+                        f"initialization.", step, history)
                 if clip_norm is not None:
                     clip_grad_norm(net.parameters(), clip_norm)
+                if monitor is not None:
+                    monitor.before_update(step, net, X[idx])
                 optimizer.step()
+                if monitor is not None:
+                    monitor.after_update(step, net)
                 epoch_losses.append(loss)
                 if callback is not None:
                     callback(step, loss)

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
@@ -115,6 +117,46 @@ class Lab:
         with self.hold():
             for name, value in values.items():
                 self.controls[name].value = value
+
+    # --- presets: share "the setting where it explodes" as a small JSON file --------------
+    def preset(self) -> dict[str, Any]:
+        """The widget's title and control values, as JSON-ready data."""
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()}
+        return {"widget": self.title, "values": values}
+
+    def save_preset(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(json.dumps(self.preset(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    def load_preset(self, preset: str | Path | Mapping[str, Any]) -> None:
+        """Sets the controls from a preset (a dict, or a JSON file written by save_preset)."""
+        if not isinstance(preset, Mapping):
+            try:
+                preset = json.loads(Path(preset).read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{self.title}: preset file {preset} is not valid JSON "
+                                 f"({exc})") from None
+        if not isinstance(preset, Mapping) or not isinstance(preset.get("values"), Mapping):
+            raise ValueError(f"{self.title}: a preset is {{'widget': ..., 'values': {{...}}}}")
+        if preset.get("widget", self.title) != self.title:
+            raise ValueError(f"this preset is for the widget {preset['widget']!r}, "
+                             f"not {self.title!r}")
+        values = dict(preset["values"])
+        for name, value in values.items():
+            control = self.controls.get(name)
+            if control is None:
+                raise ValueError(f"{self.title}: preset names an unknown control {name!r}; "
+                                 f"controls are {sorted(self.controls)}")
+            options = getattr(control, "options", None)
+            if options is not None:
+                allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+                if value not in allowed:
+                    raise ValueError(f"{self.title}: preset value {value!r} for {name!r} is "
+                                     f"not one of {allowed}")
+            elif isinstance(value, list):
+                values[name] = tuple(value)
+        self.set(**values)
 
     # --- drawing -------------------------------------------------------------------------
     def _on_change(self, change: dict) -> None:
