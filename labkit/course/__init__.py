@@ -1,1 +1,7 @@
-"""Course tooling: executing notebooks, building exercises, grading (the top layer)."""
+"""Course tooling: notebook execution, exercises, checks and grading (the top layer).
+
+``from labkit.course import check`` is what an exercise notebook imports.
+"""
+from .checks import CheckFailed, check
+
+__all__ = ["CheckFailed", "check"]

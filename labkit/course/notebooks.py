@@ -17,9 +17,11 @@ def execute_notebook(path: str | Path, timeout: int = 300, write: bool = True,
     Returns the executed notebook and the seconds it took. Errors raise CellExecutionError."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # no timestamps in stored notebooks: they only make noisy diffs
+        cell.metadata.pop("execution", None)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3",
                                  "language": "python"}
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     start = time.perf_counter()
     client.execute()

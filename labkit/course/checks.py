@@ -1,0 +1,45 @@
+"""``check``: the learner's feedback call in an exercise notebook.
+
+    check("linear_backward", linear_backward)
+
+runs the function on fresh random cases (new shapes and values every time), and either prints
+one line saying it passed or stops the cell with one line naming the likely misconception:
+never a wall of traceback, never the expected numbers. Grading does not use this function:
+the grader compares results in its own process (see grader.py).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .plain import from_plain, to_plain
+from .problems import Outcome, Verdict, get_problem, judge, run_cases
+
+
+class CheckFailed(AssertionError):
+    """A failed check; shown in Jupyter as its one-line message, without a traceback."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for custom error display
+        return [f"\u2717 {self}"]
+
+
+def through_plain(outcomes: list[Outcome]) -> list[Outcome]:
+    """Outcomes as the grader would see them: results reduced to plain data and back."""
+    return [Outcome(result=from_plain(to_plain(o.result)) if o.error is None else None,
+                    error=o.error, missing=o.missing) for o in outcomes]
+
+
+def evaluate(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> Verdict:
+    """The verdict on fn for ``cases`` random cases (``seed`` None: fresh randomness)."""
+    problem = get_problem(name)
+    drawn = problem.cases(np.random.default_rng(seed), cases)
+    return judge(problem, drawn, through_plain(run_cases(fn, drawn)))
+
+
+def check(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> None:
+    """Prints "✓ ..." when fn solves the problem ``name``; raises CheckFailed otherwise."""
+    verdict = evaluate(name, fn, cases, seed)
+    if not verdict.passed:
+        raise CheckFailed(verdict.feedback)
+    print(f"\u2713 {verdict.feedback}")

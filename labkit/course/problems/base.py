@@ -1,0 +1,144 @@
+"""A graded problem: the function a learner writes, random cases, a reference, misconceptions.
+
+The same Problem serves the learner's ``check`` in the notebook (feedback, fresh random cases
+every time) and the grader (cases drawn from the grader's own seed, results compared in the
+grader's process). Feedback names the misconception, never the expected numbers.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..plain import Unsupported, same, shape_problem
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A wrong way to compute the answer, and what to tell a learner whose results match it."""
+
+    wrong: Callable[..., Any]
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One function the learner must write.
+
+    make_case(rng) -> the arguments of one call (a tuple);
+    reference(*args) -> the right answer (floats, arrays, tuples of them);
+    validate(args, result) -> None when right, else words (for problems with many right
+    answers, e.g. a topological order); used instead of reference when given.
+    """
+
+    name: str
+    function: str
+    signature: str
+    make_case: Callable[[np.random.Generator], tuple]
+    reference: Callable[..., Any] | None = None
+    misconceptions: Sequence[Misconception] = field(default_factory=tuple)
+    validate: Callable[[tuple, Any], str | None] | None = None
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def cases(self, rng: np.random.Generator, n: int) -> list[tuple]:
+        return [self.make_case(rng) for _ in range(n)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened when the learner's function ran on one case (kernel side, plain)."""
+
+    result: Any = None
+    error: str | None = None          # "ValueError: message", "NotImplementedError", ...
+    missing: bool = False             # the function is not defined at all
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    feedback: str
+    cases: int
+
+
+def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome]) -> Verdict:
+    """Compares the learner's outcomes with the reference and explains a failure in words."""
+    n = len(cases)
+    if outcomes and outcomes[0].missing:
+        return Verdict(False, f"{problem.function} is not defined: define a function named "
+                       f"{problem.signature}", n)
+    if len(outcomes) < n:
+        return Verdict(False, f"{problem.function}: only {len(outcomes)} of {n} cases ran "
+                       "(a timeout, or the kernel stopped)", n)
+    if any(o.error == "NotImplementedError" for o in outcomes):
+        return Verdict(False, f"{problem.function}: not implemented yet (replace "
+                       "`raise NotImplementedError()` with your code)", n)
+    ran = [(args, o.result) for args, o in zip(cases, outcomes)
+           if o.error is None and not isinstance(o.result, Unsupported)]
+    if problem.validate is not None:
+        words = next((w for args, r in ran if (w := problem.validate(args, r))), None)
+        if words:
+            return Verdict(False, f"{problem.function}: {words}", n)
+    else:
+        right = [same(r, problem.reference(*args), problem.rtol, problem.atol)
+                 for args, r in ran]
+        if len(ran) == n and all(right):
+            return Verdict(True, f"{problem.function}: {n} random cases passed", n)
+        # a misconception explains every case that ran (others may have crashed on shapes)
+        for m in problem.misconceptions:
+            if ran and not all(right) and all(_matches(m, args, r, problem) for args, r in ran):
+                return Verdict(False, f"{problem.function}: {m.feedback}", n)
+    for args, o in zip(cases, outcomes):
+        if o.error:
+            return Verdict(False, f"{problem.function} raised {o.error} on "
+                           f"{_describe_args(args)}", n)
+        if isinstance(o.result, Unsupported):
+            return Verdict(False, f"{problem.function} returned {o.result!r}; return "
+                           "numpy arrays and floats", n)
+    if problem.validate is not None:
+        return Verdict(True, f"{problem.function}: {n} random cases passed", n)
+    for args, r in ran:
+        words = shape_problem(r, problem.reference(*args))
+        if words:
+            return Verdict(False, f"{problem.function}: {words} for {_describe_args(args)}", n)
+    wrong = sum(not ok for ok in right)
+    return Verdict(False, f"{problem.function}: wrong values on {wrong} of {n} cases (the "
+                   "shapes are right); compare your formula with the lesson's", n)
+
+
+def _matches(m: Misconception, args: tuple, result: Any, problem: Problem) -> bool:
+    try:
+        wrong = m.wrong(*args)
+    except Exception:  # a misconception that cannot apply to this case does not match
+        return False
+    return same(result, wrong, problem.rtol, problem.atol)
+
+
+def _describe_args(args: tuple) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            parts.append(f"shape {a.shape}")
+        elif isinstance(a, (int, float)):
+            parts.append("a number")
+        else:
+            parts.append(type(a).__name__)
+    return "inputs of " + ", ".join(parts)
+
+
+def run_cases(fn: Any, cases: Sequence[tuple]) -> list[Outcome]:
+    """Calls fn on every case (kernel side); errors become words, results stay as returned."""
+    if not callable(fn):
+        return [Outcome(missing=True)]
+    outcomes = []
+    for args in cases:
+        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        try:
+            outcomes.append(Outcome(result=fn(*copies)))
+        except NotImplementedError:
+            outcomes.append(Outcome(error="NotImplementedError"))
+        except Exception as exc:  # the learner's bug, reported in one line
+            outcomes.append(Outcome(error=f"{type(exc).__name__}: {str(exc)[:200]}"))
+    return outcomes

@@ -1,0 +1,56 @@
+"""Lesson 06 (vectorization and batches): column form vs rows, and mini-batch indices."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Misconception, Problem
+
+
+def _columns_case(rng):
+    n, fan_in, fan_out = (int(rng.integers(1, 6)), int(rng.integers(1, 5)),
+                          int(rng.integers(1, 5)))
+    return (rng.standard_normal((fan_in, n)), rng.standard_normal((fan_out, fan_in)),
+            rng.standard_normal(fan_out))
+
+
+FORWARD_COLUMNS = Problem(
+    name="forward_columns", function="forward_columns",
+    signature="forward_columns(A, W, b) -> Z = W A + b, samples as COLUMNS: A (in, N), "
+              "Z (out, N)",
+    make_case=_columns_case,
+    reference=lambda A, W, b: W @ A + b[:, None],
+    misconceptions=(
+        Misconception(lambda A, W, b: (W @ A).T + b,
+                      "you returned rows (N, out): this exercise keeps the seeds' column form"),
+        Misconception(lambda A, W, b: W @ A,
+                      "the bias is missing: add b to every column (b[:, None])"),
+    ),
+)
+
+
+def _indices_case(rng):
+    n = int(rng.integers(1, 30))
+    return rng.permutation(n), int(rng.integers(1, 12))
+
+
+def _batches(perm, size):
+    return tuple(perm[i:i + size] for i in range(0, len(perm), size))
+
+
+MINIBATCH_INDICES = Problem(
+    name="minibatch_indices", function="minibatch_indices",
+    signature="minibatch_indices(perm, batch_size) -> list of index arrays, in order; the "
+              "last batch may be smaller",
+    make_case=_indices_case,
+    reference=_batches,
+    misconceptions=(
+        Misconception(lambda perm, size: tuple(perm[i:i + size]
+                                               for i in range(0, len(perm) - size + 1, size)),
+                      "the last, smaller batch is dropped: every sample is used once per "
+                      "epoch"),
+        Misconception(lambda perm, size: tuple(np.sort(b) for b in _batches(perm, size)),
+                      "keep the shuffled order of perm inside each batch"),
+    ),
+)
+
+PROBLEMS = (FORWARD_COLUMNS, MINIBATCH_INDICES)

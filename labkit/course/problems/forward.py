@@ -1,0 +1,70 @@
+"""Lesson 01 (forward pass): a layer's weighted sum, ReLU, a 2-layer forward pass."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Misconception, Problem
+
+
+def _shapes(rng: np.random.Generator) -> tuple[int, int, int]:
+    return int(rng.integers(1, 6)), int(rng.integers(1, 5)), int(rng.integers(1, 5))
+
+
+def _layer_case(rng):
+    n, fan_in, fan_out = _shapes(rng)
+    fan_out = fan_in if rng.random() < 0.5 else fan_out  # square W sometimes: catches W vs W^T
+    return (rng.standard_normal((n, fan_in)), rng.standard_normal((fan_out, fan_in)),
+            rng.standard_normal(fan_out))
+
+
+LINEAR_FORWARD = Problem(
+    name="linear_forward", function="linear_forward",
+    signature="linear_forward(X, W, b) -> Z with Z = X W^T + b",
+    make_case=_layer_case,
+    reference=lambda X, W, b: X @ W.T + b,
+    misconceptions=(
+        Misconception(lambda X, W, b: X @ W.T, "the bias b is missing: Z = X W^T + b"),
+        Misconception(lambda X, W, b: X @ W + b,
+                      "you multiplied by W, not by W^T: W has shape (out, in), and each row "
+                      "of X meets each row of W"),
+    ),
+)
+
+
+RELU = Problem(
+    name="relu", function="relu", signature="relu(z) -> max(z, 0), elementwise",
+    make_case=lambda rng: (rng.standard_normal((int(rng.integers(1, 5)),
+                                                int(rng.integers(1, 5)))),),
+    reference=lambda z: np.maximum(z, 0.0),
+    misconceptions=(
+        Misconception(lambda z: np.abs(z), "negative inputs must become 0, not |z|"),
+        Misconception(lambda z: (z > 0).astype(float),
+                      "that is the derivative of ReLU (0 or 1), not ReLU itself"),
+    ),
+)
+
+
+def _two_layer_case(rng):
+    n, d, h = _shapes(rng)
+    return (rng.standard_normal((n, d)), rng.standard_normal((h, d)), rng.standard_normal(h),
+            rng.standard_normal((1, h)), rng.standard_normal(1))
+
+
+def _two_layer(X, W1, b1, W2, b2):
+    return np.maximum(X @ W1.T + b1, 0.0) @ W2.T + b2
+
+
+FORWARD_2LAYER = Problem(
+    name="forward_2layer", function="forward_2layer",
+    signature="forward_2layer(X, W1, b1, W2, b2) -> y_hat: ReLU hidden layer, linear output",
+    make_case=_two_layer_case,
+    reference=_two_layer,
+    misconceptions=(
+        Misconception(lambda X, W1, b1, W2, b2: (X @ W1.T + b1) @ W2.T + b2,
+                      "the hidden layer's ReLU is missing: a1 = relu(z1)"),
+        Misconception(lambda X, W1, b1, W2, b2: np.maximum(_two_layer(X, W1, b1, W2, b2), 0),
+                      "the output is linear here: no ReLU after the last layer"),
+    ),
+)
+
+PROBLEMS = (LINEAR_FORWARD, RELU, FORWARD_2LAYER)

@@ -1,0 +1,72 @@
+"""Lesson 07 (gradient checking): relative error, and a numerical gradient."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Misconception, Problem
+
+
+def _pair(rng):
+    shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    a = rng.standard_normal(shape)
+    return a, a + 10.0 ** rng.uniform(-8, -1) * rng.standard_normal(shape)
+
+
+def _rel(a, n):
+    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
+
+
+RELATIVE_ERROR = Problem(
+    name="relative_error", function="relative_error",
+    signature="relative_error(a, n) -> ||a - n|| / (||a|| + ||n||)",
+    make_case=_pair,
+    reference=_rel,
+    misconceptions=(
+        Misconception(lambda a, n: float(np.linalg.norm(a - n)),
+                      "that is the absolute error: divide by ||a|| + ||n|| so the size of "
+                      "the gradient does not matter"),
+        Misconception(lambda a, n: float(np.max(np.abs(a - n))),
+                      "use the norm of the whole difference, divided by ||a|| + ||n||"),
+    ),
+)
+
+
+def _mse_case(rng):
+    n, fan_in, fan_out = (int(rng.integers(1, 6)), int(rng.integers(1, 4)),
+                          int(rng.integers(1, 4)))
+    return (rng.standard_normal((fan_out, fan_in)), rng.standard_normal((n, fan_in)),
+            rng.standard_normal((n, fan_out)), 1e-3)
+
+
+def _loss(W, X, y):
+    return float(np.mean((X @ W.T - y) ** 2))
+
+
+def _numeric(W, X, y, eps, central=True):
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[i] += eps
+        Wm[i] -= eps
+        grad[i] = ((_loss(Wp, X, y) - _loss(Wm, X, y)) / (2 * eps) if central
+                   else (_loss(Wp, X, y) - _loss(W, X, y)) / eps)
+    return grad
+
+
+NUMERICAL_GRADIENT = Problem(
+    name="numerical_gradient", function="numerical_gradient",
+    signature="numerical_gradient(W, X, y, eps) -> dL/dW by central differences, "
+              "L = mean((X W^T - y)^2)",
+    make_case=_mse_case,
+    reference=_numeric,
+    misconceptions=(
+        Misconception(lambda W, X, y, eps: _numeric(W, X, y, eps, central=False),
+                      "that is a forward difference (L(W + eps) - L(W)) / eps: use "
+                      "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2"),
+        Misconception(lambda W, X, y, eps: 2 * _numeric(W, X, y, eps),
+                      "the central difference divides by 2 eps, not eps"),
+    ),
+    rtol=1e-7, atol=1e-10,
+)
+
+PROBLEMS = (RELATIVE_ERROR, NUMERICAL_GRADIENT)

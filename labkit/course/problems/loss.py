@@ -1,0 +1,109 @@
+"""Lesson 02 (loss): MSE and its gradient, softmax, cross-entropy and its gradient."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Misconception, Problem
+
+
+def _pair(rng):
+    shape = (int(rng.integers(1, 6)), int(rng.integers(1, 4)))
+    return rng.standard_normal(shape), rng.standard_normal(shape)
+
+
+MSE = Problem(
+    name="mse", function="mse", signature="mse(y_hat, y) -> mean of (y_hat - y)^2 (a float)",
+    make_case=_pair,
+    reference=lambda y_hat, y: float(np.mean((y_hat - y) ** 2)),
+    misconceptions=(
+        Misconception(lambda y_hat, y: float(0.5 * np.mean((y_hat - y) ** 2)),
+                      "the lesson's MSE has no factor 1/2 (that is the seeds' convention)"),
+        Misconception(lambda y_hat, y: float(np.sum((y_hat - y) ** 2)),
+                      "you summed where the loss averages: divide by the number of elements"),
+    ),
+)
+
+MSE_GRAD = Problem(
+    name="mse_grad", function="mse_grad",
+    signature="mse_grad(y_hat, y) -> dL/dy_hat = 2 (y_hat - y) / n",
+    make_case=_pair,
+    reference=lambda y_hat, y: 2.0 * (y_hat - y) / y.size,
+    misconceptions=(
+        Misconception(lambda y_hat, y: (y_hat - y) / y.size,
+                      "the factor 2 from d/dx x^2 = 2x is missing"),
+        Misconception(lambda y_hat, y: 2.0 * (y_hat - y),
+                      "the mean divides by n, so its gradient does too"),
+        Misconception(lambda y_hat, y: 2.0 * (y - y_hat) / y.size,
+                      "sign error: the gradient points from y towards y_hat"),
+    ),
+)
+
+
+def _logits(rng):
+    return (3 * rng.standard_normal((int(rng.integers(1, 6)), int(rng.integers(2, 6)))),)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+SOFTMAX = Problem(
+    name="softmax", function="softmax",
+    signature="softmax(z) -> p, row by row: p_ij = e^z_ij / sum_k e^z_ik",
+    make_case=_logits,
+    reference=_softmax,
+    misconceptions=(
+        Misconception(lambda z: _softmax(z.T).T,
+                      "you normalized over the wrong axis: each ROW (one sample) sums to 1"),
+        Misconception(lambda z: np.exp(z) / np.exp(z).sum(),
+                      "you normalized over the whole batch: each row sums to 1 on its own"),
+    ),
+)
+
+
+def _ce_case(rng):
+    (z,) = _logits(rng)
+    return z, rng.integers(0, z.shape[1], size=z.shape[0])
+
+
+def _ce(z, t):
+    p = _softmax(z)
+    return float(-np.mean(np.log(p[np.arange(len(t)), t])))
+
+
+CROSS_ENTROPY = Problem(
+    name="cross_entropy", function="cross_entropy",
+    signature="cross_entropy(logits, targets) -> mean over the batch of -log softmax[t]",
+    make_case=_ce_case,
+    reference=_ce,
+    misconceptions=(
+        Misconception(lambda z, t: float(-np.sum(np.log(_softmax(z)[np.arange(len(t)), t]))),
+                      "you summed over the batch where the loss averages"),
+        Misconception(lambda z, t: float(np.mean(np.log(_softmax(z)[np.arange(len(t)), t]))),
+                      "sign error: the loss is MINUS the log-probability (it is >= 0)"),
+    ),
+)
+
+
+def _ce_grad(z, t):
+    g = _softmax(z)
+    g[np.arange(len(t)), t] -= 1
+    return g / len(t)
+
+
+CROSS_ENTROPY_GRAD = Problem(
+    name="cross_entropy_grad", function="cross_entropy_grad",
+    signature="cross_entropy_grad(logits, targets) -> dL/dz = (softmax(z) - onehot(t)) / N",
+    make_case=_ce_case,
+    reference=_ce_grad,
+    misconceptions=(
+        Misconception(lambda z, t: _ce_grad(z, t) * len(t),
+                      "the loss is a mean over the batch, so divide the gradient by N"),
+        Misconception(lambda z, t: -_ce_grad(z, t), "sign error: dL/dz = p - onehot"),
+        Misconception(lambda z, t: _softmax(z) / len(t),
+                      "the one-hot target is missing: subtract 1 at the true class"),
+    ),
+)
+
+PROBLEMS = (MSE, MSE_GRAD, SOFTMAX, CROSS_ENTROPY, CROSS_ENTROPY_GRAD)

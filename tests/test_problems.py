@@ -1,0 +1,132 @@
+"""Every graded problem: its reference passes, each misconception is named, bad answers fail
+cleanly; feedback never contains the expected numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labkit.course import CheckFailed, check
+from labkit.course.checks import evaluate, through_plain
+from labkit.course.problems import PROBLEMS, Outcome, judge, run_cases
+
+NAMES = sorted(PROBLEMS)
+
+
+def reference_or_valid(problem):
+    if problem.reference is not None:
+        return problem.reference
+    if problem.name == "topological_sort":
+        from labkit.core.value import Value  # noqa: F401  (the lesson's engine does this)
+
+        def topo(parents, root):
+            order, seen = [], set()
+
+            def visit(node):  # recursion is fine on these tiny graphs
+                if node in seen:
+                    return
+                seen.add(node)
+                for p in parents[node]:
+                    visit(p)
+                order.append(node)
+
+            visit(root)
+            return order
+        return topo
+    raise AssertionError(f"no way to solve {problem.name}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_passes(name):
+    verdict = evaluate(name, reference_or_valid(PROBLEMS[name]), cases=30, seed=1)
+    assert verdict.passed, verdict.feedback
+    assert verdict.feedback == f"{PROBLEMS[name].function}: 30 random cases passed"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_misconception_is_named(name):
+    problem = PROBLEMS[name]
+    for m in problem.misconceptions:
+        verdict = evaluate(name, m.wrong, cases=30, seed=2)
+        assert not verdict.passed
+        assert verdict.feedback == f"{problem.function}: {m.feedback}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unimplemented_missing_and_crashing_functions_fail_in_words(name):
+    problem = PROBLEMS[name]
+
+    def stub(*args):
+        raise NotImplementedError()
+
+    assert "not implemented yet" in evaluate(name, stub, seed=0).feedback
+    assert "is not defined" in evaluate(name, None, seed=0).feedback
+
+    def crash(*args):
+        raise ZeroDivisionError("oops")
+
+    feedback = evaluate(name, crash, seed=0).feedback
+    assert feedback.startswith(f"{problem.function} raised ZeroDivisionError: oops on inputs")
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, *args, **kwargs):
+        return np.zeros(1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_object_that_equals_everything_does_not_pass(name):
+    verdict = evaluate(name, lambda *args: AlwaysEqual(), seed=0)
+    assert not verdict.passed
+
+
+def test_feedback_never_shows_expected_numbers():
+    rng = np.random.default_rng(5)
+    problem = PROBLEMS["linear_backward"]
+    cases = problem.cases(rng, 5)
+    wrong = [Outcome(result=(d.T @ a + 0.5, d.sum(0), d @ W)) for d, a, W in cases]
+    verdict = judge(problem, cases, through_plain(wrong))
+    assert verdict.feedback == ("linear_backward: wrong values on 5 of 5 cases (the shapes "
+                                "are right); compare your formula with the lesson's")
+    expected_numbers = {f"{x:.3f}" for d, a, W in cases for x in (d.T @ a).ravel()}
+    assert not any(num in verdict.feedback for num in expected_numbers)
+
+
+def test_shape_mismatch_is_described_with_shapes_only():
+    def wrong_shape(delta, a_prev, W):
+        return delta.T @ a_prev, delta.sum(0)[:, None], delta @ W
+
+    feedback = evaluate("linear_backward", wrong_shape, seed=3).feedback
+    assert "item 1: expected shape" in feedback and "got shape" in feedback
+
+
+def test_partial_outcomes_mean_the_run_stopped():
+    problem = PROBLEMS["relu"]
+    cases = problem.cases(np.random.default_rng(0), 4)
+    outcomes = run_cases(lambda z: np.maximum(z, 0), cases[:2])
+    assert "only 2 of 4 cases ran" in judge(problem, cases, outcomes).feedback
+
+
+def test_check_prints_a_tick_or_raises_one_line(capsys):
+    check("relu", lambda z: np.maximum(z, 0.0), seed=0)
+    assert capsys.readouterr().out == "\u2713 relu: 8 random cases passed\n"
+    with pytest.raises(CheckFailed) as info:
+        check("relu", lambda z: np.abs(z), seed=0)
+    assert info.value._render_traceback_() == ["\u2717 relu: negative inputs must become 0, "
+                                               "not |z|"]
+
+
+def test_check_uses_fresh_cases_each_time():
+    seen = []
+
+    def spy(z):
+        seen.append(z.shape)
+        return np.maximum(z, 0)
+
+    check("relu", spy, cases=20)
+    first = list(seen)
+    seen.clear()
+    check("relu", spy, cases=20)
+    assert first != seen  # 20 random shapes twice in a row: equal with negligible chance
