@@ -15,7 +15,7 @@ from .core import *  # noqa: F403
 from .core import __all__ as _core_all
 
 __version__ = "0.1.0"
-_LAZY = ("plot", "widgets", "course", "diagnostics")
+_LAZY = ("diagnostics", "bridge", "plot", "widgets", "course")
 __all__ = [*_core_all, *_LAZY]
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import labkit as lk
@@ -45,12 +45,14 @@ def assert_loss_gradient(loss_fn: lk.Loss, y_hat: np.ndarray, y: np.ndarray) -> 
 
 # --- gradients vs central differences --------------------------------------------------------
 @given(n=sizes, k=sizes, seed=seeds)
+@example(n=1, k=1, seed=0)
 def test_mse_gradient(n, k, seed):
     rng = np.random.default_rng(seed)
     assert_loss_gradient(lk.MSELoss(), rng.standard_normal((n, k)), rng.standard_normal((n, k)))
 
 
 @given(n=sizes, k=sizes, soft=st.booleans(), seed=seeds)
+@example(n=1, k=3, soft=True, seed=0)
 def test_bce_gradient(n, k, soft, seed):
     rng = np.random.default_rng(seed)
     p = rng.uniform(0.05, 0.95, (n, k))
@@ -59,6 +61,7 @@ def test_bce_gradient(n, k, soft, seed):
 
 
 @given(n=sizes, c=st.integers(min_value=2, max_value=6), seed=seeds)
+@example(n=1, c=4, seed=0)
 def test_cross_entropy_gradient(n, c, seed):
     rng = np.random.default_rng(seed)
     logits = 2 * rng.standard_normal((n, c))

@@ -58,6 +58,8 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
 def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2,
                  rng=None) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` interleaved spiral arms (the CS231n toy set), n points in all."""
+    if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 1:
+        raise ValueError(f"make_spirals: classes must be an int >= 1, got {classes!r}")
     n = _check_n("make_spirals", n, classes)
     rng = get_rng(rng)
     per = [n // classes + (1 if k < n % classes else 0) for k in range(classes)]

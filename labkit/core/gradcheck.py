@@ -31,11 +31,13 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
     grad = np.zeros_like(x, dtype=np.float64)
     for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
+        try:
+            x[i] = old + eps
+            f_plus = f()
+            x[i] = old - eps
+            f_minus = f()
+        finally:  # x is restored even when f fails
+            x[i] = old
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
 

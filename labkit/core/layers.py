@@ -116,8 +116,13 @@ class Activation(Module):
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2: no overflow for large |z|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    """sigma(z) = 1 / (1 + e^-z), computed from e = e^-|z| <= 1 as 1 / (1 + e) for z >= 0 and
+    e / (1 + e) for z < 0: no overflow for large |z|, and full relative precision in the tail
+    (sigma(-30) ~ 9.4e-14, which (1 + tanh(z/2)) / 2 gets wrong in the 4th digit)."""
+    e = np.exp(-np.abs(z))
+    a = np.where(z >= 0, 1.0, e)
+    a /= 1.0 + e
+    return a
 
 
 class Sigmoid(Activation):

@@ -64,7 +64,7 @@ def check_input(layer: Module, x: np.ndarray, width: int | None = None) -> None:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{layer!r}: input must be a numpy array, got {type(x).__name__}")
     if x.ndim != 2:
-        hint = f" (one sample? use x.reshape(1, -1))" if x.ndim == 1 else ""
+        hint = " (one sample? use x.reshape(1, -1))" if x.ndim == 1 else ""
         raise ValueError(f"{layer!r}: input must be 2-D (N, features), got shape {x.shape}{hint}")
     if x.shape[0] == 0:
         raise ValueError(f"{layer!r}: empty batch (input shape {x.shape})")

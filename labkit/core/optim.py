@@ -36,7 +36,14 @@ def _check_params(owner: str, params: Iterable[Parameter]) -> list[Parameter]:
         if id(p) in seen:
             raise ValueError(f"{owner}: parameter {p.name or i!r} appears twice in params")
         seen.add(id(p))
+        if p.grad.shape != p.data.shape:
+            raise _grad_shape_error(owner, p, i)
     return params
+
+
+def _grad_shape_error(owner: str, p: Parameter, i: int) -> ValueError:
+    return ValueError(f"{owner}: parameter {p.name or i!r} has a gradient of shape "
+                      f"{p.grad.shape}, expected {p.data.shape} (the shape of its data)")
 
 
 def _check_number(owner: str, name: str, value, low: float = 0.0, high: float = math.inf,
@@ -77,6 +84,9 @@ class Optimizer:
             p.grad.fill(0)
 
     def step(self) -> None:
+        for i, p in enumerate(self.params):  # checked first: no update at all on a bad gradient
+            if p.grad.shape != p.data.shape:
+                raise _grad_shape_error(type(self).__name__, p, i)
         self.t += 1
         for p, state in zip(self.params, self.state):
             self._update(p, state)
@@ -108,7 +118,8 @@ class SGD(Optimizer):
         self.dampening = _check_number("SGD", "dampening", dampening)
         self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
+                             f"momentum={self.momentum}, dampening={self.dampening}")
         self.nesterov = bool(nesterov)
 
     def _update(self, p, state):

@@ -8,6 +8,7 @@ a TrainingDiverged error that names the step and carries the history so far.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -68,43 +69,101 @@ def layer_groups(net: Module) -> dict[str, list]:
 
 def _check_data(X, y, what: str) -> None:
     if not isinstance(X, np.ndarray) or not isinstance(y, np.ndarray):
-        raise TypeError(f"fit: {what} X and y must be numpy arrays")
+        raise TypeError(f"fit: {what} X and y must be numpy arrays, got {type(X).__name__} "
+                        f"and {type(y).__name__}")
     if len(X) != len(y):
         raise ValueError(f"fit: {what} X has {len(X)} rows but y has {len(y)}")
     if len(X) == 0:
         raise ValueError(f"fit: {what} data is empty")
 
 
+def _check_count(name: str, value, none_ok: bool = False) -> None:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+    if not (ok or (none_ok and value is None)):
+        raise ValueError(f"fit: {name} must be an int >= 1{' or None' if none_ok else ''}, "
+                         f"got {value!r}")
+
+
+def _check_role(name: str, obj, methods: tuple[str, ...], what: str) -> None:
+    """Duck typing, so that a learner's own optimizer or loss class works too."""
+    if isinstance(obj, type):
+        raise TypeError(f"fit: {name} must be {what}, got the class {obj.__name__} "
+                        f"(create one: {obj.__name__}(...))")
+    if not all(callable(getattr(obj, m, None)) for m in methods):
+        raise TypeError(f"fit: {name} must be {what}, got {type(obj).__name__}")
+
+
+class _TextProgress:
+    """A progress line on stderr, standard library only (pass ``progress=tqdm`` for a bar)."""
+
+    def __init__(self, total: int, desc: str = "", unit: str = "") -> None:
+        self.total, self.desc, self.unit, self.n, self.postfix = total, desc, unit, 0, ""
+        self._every = max(1, total // 20)
+
+    def update(self, k: int = 1) -> None:
+        self.n += k
+        if self.n % self._every == 0 or self.n == self.total:
+            self._print("\r")
+
+    def set_postfix(self, refresh: bool = True, **values) -> None:
+        self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
+
+    def close(self) -> None:
+        self._print("\r")
+        sys.stderr.write("\n")
+
+    def _print(self, start: str) -> None:
+        sys.stderr.write(f"{start}{self.desc}: {self.n}/{self.total} {self.unit}s  {self.postfix}")
+        sys.stderr.flush()
+
+
 def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
         epochs: int = 1, batch_size: int | None = None, shuffle: bool = True, rng=None,
         validation: tuple[np.ndarray, np.ndarray] | None = None,
         metric: Callable[[np.ndarray, np.ndarray], float] = accuracy,
-        clip_norm: float | None = None, progress: bool = False,
+        clip_norm: float | None = None, progress: bool | Callable = False,
         callback: Callable[[int, float], None] | None = None,
         monitor: StepMonitor | None = None) -> History:
     """Trains ``net`` in place and returns its History.
 
     batch_size None means full batch; ``shuffle`` reorders the samples every epoch with ``rng``.
+    ``progress``: True for a progress line, or a tqdm-like factory (``progress=tqdm.auto.tqdm``)
+    for a bar; the core imports no progress library itself.
     ``callback(step, loss)`` runs after every step; ``monitor`` (e.g.
     ``labkit.diagnostics.GradientMonitor``) sees every batch before and after the update.
     """
+    _check_role("net", net, ("__call__", "backward", "named_parameters"),
+                "a labkit Module (e.g. a Sequential)")
+    _check_role("loss_fn", loss_fn, ("__call__", "backward"), "a loss (e.g. lk.MSELoss())")
+    _check_role("optimizer", optimizer, ("zero_grad", "step"),
+                "an optimizer (e.g. lk.SGD(net.parameters(), lr=0.1))")
     _check_data(X, y, "training")
     if validation is not None:
+        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+            raise TypeError(f"fit: validation must be a pair (X_val, y_val), got "
+                            f"{type(validation).__name__}")
         _check_data(*validation, "validation")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    _check_count("epochs", epochs)
+    _check_count("batch_size", batch_size, none_ok=True)
+    epochs = int(epochs)
     n = len(X)
-    batch_size = n if batch_size is None else batch_size
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be an int >= 1 or None, got {batch_size!r}")
+    batch_size = n if batch_size is None else int(batch_size)
+    if clip_norm is not None and not (isinstance(clip_norm, (int, float, np.floating, np.integer))
+                                      and not isinstance(clip_norm, bool)
+                                      and math.isfinite(clip_norm) and clip_norm >= 0):
+        raise ValueError(f"fit: clip_norm must be a finite number >= 0 or None, got {clip_norm!r}")
+    if not callable(metric):
+        raise TypeError(f"fit: metric must be callable, got {type(metric).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit: callback must be callable or None, got {type(callback).__name__}")
     rng = get_rng(rng)
     groups = layer_groups(net)
     history = History(grad_norms={name: [] for name in groups})
     starts = range(0, n, batch_size)
     bar = None
     if progress:
-        from tqdm.auto import tqdm  # imported only when asked for
-        bar = tqdm(total=epochs * len(starts), desc="training", unit="step")
+        make_bar = progress if callable(progress) else _TextProgress
+        bar = make_bar(total=epochs * len(starts), desc="training", unit="step")
     step = 0
     try:
         for epoch in range(epochs):

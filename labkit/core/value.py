@@ -78,6 +78,10 @@ class Value:
     def __rtruediv__(self, other) -> Value:
         return Value(_number(other)) / self
 
+    def __rpow__(self, base) -> Value:
+        """k**x for a constant k: d/dx = k^x ln k."""
+        return Value(_number(base)) ** self
+
     # --- functions ----------------------------------------------------------------------
     def exp(self) -> Value:
         """e^x; derivative e^x."""
@@ -101,38 +105,49 @@ class Value:
         return Value(x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "relu")
 
     def sigmoid(self) -> Value:
-        """sigma(x) = 1 / (1 + e^-x); derivative sigma (1 - sigma)."""
-        s = 0.5 * (1.0 + math.tanh(0.5 * self.data))
+        """sigma(x) = 1 / (1 + e^-x); derivative sigma (1 - sigma). From e^-|x|: no overflow,
+        full precision in the tail."""
+        x = self.data
+        if x >= 0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
         return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
 
     # --- backward -----------------------------------------------------------------------
     def topological_order(self) -> list[Value]:
         """Every Value this one depends on, each once, inputs before the Values using them."""
         order: list[Value] = []
-        visited: set[int] = set()
+        visited: set[Value] = set()  # Values hash by identity (no __eq__): faster than id()
         stack: list[tuple[Value, bool]] = [(self, False)]
         while stack:
             node, children_done = stack.pop()
             if children_done:
                 order.append(node)
                 continue
-            if id(node) in visited:
+            if node in visited:
                 continue
-            visited.add(id(node))
+            visited.add(node)
             stack.append((node, True))
             for parent in node.parents:
-                if id(parent) not in visited:
+                if parent not in visited:
                     stack.append((parent, False))
         return order
 
     def backward(self) -> None:
-        """dself/dv for every v in the graph, added into v.grad (seed: self.grad += 1)."""
+        """dself/dv for every v in the graph, added into v.grad (seed: dself/dself = 1).
+
+        This pass's gradients are summed apart (``grads``) and each node passes on only its
+        own share, never what earlier passes left in ``.grad``: so a second backward() adds
+        the same amounts again and every gradient doubles, inner nodes included."""
         order = self.topological_order()
-        self.grad += 1.0
+        grads = {self: 1.0}
         for node in reversed(order):
-            g = node.grad
+            g = grads.pop(node, 0.0)
+            node.grad += g
             for parent, local in zip(node.parents, node.local_grads):
-                parent.grad += local * g
+                grads[parent] = grads.get(parent, 0.0) + local * g
 
     def zero_grad(self) -> None:
         """grad <- 0 for this Value and everything it depends on."""
@@ -145,6 +160,8 @@ class Value:
 
 
 def _number(x) -> float:
+    if type(x) is float:  # the common case, checked first for speed
+        return x
     if isinstance(x, bool) or not isinstance(x, Number):
         try:
             import numpy as np

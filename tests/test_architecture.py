@@ -1,0 +1,153 @@
+"""The layering of labkit (DESIGN.md, section 1), read from the source with ``ast``:
+
+    core (numpy only) <- diagnostics, bridge <- plot <- widgets <- course tooling
+
+arrows one way: a lower layer never imports a higher one, and ``import labkit`` needs numpy
+alone (matplotlib and ipywidgets are imported by the modules that draw, when they draw)."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import labkit
+
+PACKAGE = Path(labkit.__file__).resolve().parent
+STDLIB = set(sys.stdlib_module_names)
+# low to high; diagnostics and bridge (the PyTorch comparison) are siblings just above core
+RANK = {"core": 0, "diagnostics": 1, "bridge": 1, "plot": 2, "widgets": 3, "course": 4}
+LAYERS = list(RANK)
+
+
+def module_name(path: Path, package_dir: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package_dir.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path, package_dir: Path = PACKAGE) -> set[str]:
+    """Absolute names of every module imported anywhere in the file (also inside functions),
+    relative imports resolved against the file's package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    mod = module_name(path, package_dir)
+    package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                if node.level > 1:
+                    base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join(base)
+                target = f"{prefix}.{node.module}" if node.module else prefix
+                names.add(target)
+                # from . import x / from .m import x: x may itself be a module
+                names.update(f"{target}.{alias.name}" for alias in node.names)
+            else:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and _is_dynamic_import(node):
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                names.add(arg.value)
+    return names
+
+
+def _is_dynamic_import(node: ast.Call) -> bool:
+    f = node.func
+    return (isinstance(f, ast.Attribute) and f.attr == "import_module") or (
+        isinstance(f, ast.Name) and f.id in {"import_module", "__import__"})
+
+
+def layer_of(name: str) -> str | None:
+    """'core', 'plot', ... for a labkit module name; None outside the layered sub-packages."""
+    parts = name.split(".")
+    if parts[0] != "labkit" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in LAYERS else None
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_the_package_has_sources():
+    names = {module_name(p) for p in SOURCES}
+    assert {"labkit", "labkit.core", "labkit.core.layers", "labkit.core.value"} <= names
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if layer_of(module_name(p)) == "core"],
+                         ids=lambda p: module_name(p))
+def test_core_imports_only_numpy_stdlib_and_core(path):
+    bad = []
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top == "labkit":
+            if layer_of(name) != "core":
+                bad.append(name)
+        elif top not in STDLIB and top != "numpy" and top != "__future__":
+            bad.append(name)
+    assert not bad, f"{module_name(path)} imports {sorted(bad)}: core is numpy + stdlib only"
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if layer_of(module_name(p)) not in
+                                  (None, "core")], ids=lambda p: module_name(p))
+def test_layers_never_import_a_higher_layer(path):
+    own = layer_of(module_name(path))
+    higher = {name for name in imports_of(path)
+              if layer_of(name) not in (None, own) and RANK[layer_of(name)] >= RANK[own]}
+    assert not higher, f"{module_name(path)} imports the higher layer(s) {sorted(higher)}"
+
+
+def test_core_never_imports_drawing_libraries():
+    for path in SOURCES:
+        if layer_of(module_name(path)) != "core":
+            continue
+        tops = {name.split(".")[0] for name in imports_of(path)}
+        assert not tops & {"matplotlib", "ipywidgets", "IPython", "tqdm", "torch"}, \
+            module_name(path)
+
+
+def test_import_checker_sees_relative_and_lazy_imports(tmp_path):
+    """The checker itself: a relative import of a higher layer, and one inside a function,
+    are both found."""
+    pkg = tmp_path / "labkit"
+    (pkg / "core").mkdir(parents=True)
+    src = pkg / "core" / "bad.py"
+    src.write_text("from ..plot import figures\n"
+                   "def f():\n    import matplotlib.pyplot as plt\n"
+                   "    import importlib; importlib.import_module('labkit.widgets')\n")
+    found = imports_of(src, package_dir=pkg)
+    assert {"labkit.plot", "labkit.plot.figures", "matplotlib.pyplot",
+            "labkit.widgets"} <= found
+
+
+def test_top_level_labkit_imports_only_core_eagerly():
+    """labkit/__init__.py may name the higher layers, but only through its lazy __getattr__."""
+    init = PACKAGE / "__init__.py"
+    tree = ast.parse(init.read_text(encoding="utf-8"))
+    eager = set()
+    for node in tree.body:                      # module-level statements only
+        if isinstance(node, ast.ImportFrom) and node.level:
+            eager.add(node.module or "")
+        elif isinstance(node, ast.Import):
+            eager.update(a.name for a in node.names)
+    assert {m.split(".")[0] for m in eager if m} <= {"core"} | STDLIB
+
+
+def test_import_labkit_does_not_import_matplotlib_or_ipywidgets():
+    code = (
+        "import sys, labkit\n"
+        "net = labkit.Sequential(labkit.Linear(2, 2, rng=0), labkit.Tanh())\n"
+        "heavy = sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'torch', 'tqdm')\n"
+        "               if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "", f"import labkit pulled in {out.stdout.strip()}"

@@ -1,0 +1,165 @@
+"""Gradient checking: numerical_gradient against derivatives known in closed form, and
+check_gradients on a correct network (passes) and on deliberately broken layers (fails, and
+the report points at the broken parameter)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import labkit as lk
+
+
+# --- numerical_gradient ----------------------------------------------------------------------
+def test_numerical_gradient_of_a_cubic():
+    x = np.array([[0.5, -1.0], [2.0, 0.1]])
+    g = lk.numerical_gradient(lambda: float(np.sum(x**3)), x)
+    np.testing.assert_allclose(g, 3 * x**2, rtol=1e-8)
+
+
+def test_numerical_gradient_central_difference_is_second_order():
+    # For f = sin(x) the central difference is sin'(x) * (1 - eps^2/6 + ...): with eps = 1e-2
+    # the error is about cos(x) * 1.7e-5, a one-sided difference would be ~ 5e-3.
+    x = np.array([0.3])
+    g = lk.numerical_gradient(lambda: float(np.sin(x[0])), x, eps=1e-2)
+    assert abs(g[0] - np.cos(0.3)) == pytest.approx(np.cos(0.3) * 1e-4 / 6, rel=1e-3)
+
+
+def test_numerical_gradient_restores_x_exactly():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4))
+    before = x.copy()
+    seen = []
+
+    def f():
+        seen.append(x.copy())
+        return float(np.sum(np.tanh(x)))
+
+    lk.numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, before)              # bit for bit
+    assert len(seen) == 2 * x.size                        # two evaluations per element
+    # every evaluation perturbed exactly one element
+    for s in seen:
+        assert np.count_nonzero(s != before) == 1
+
+
+def test_numerical_gradient_restores_x_when_f_fails():
+    x = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def f():
+        calls.append(1)
+        if len(calls) == 3:
+            raise ArithmeticError("learner's loss broke")
+        return float(x.sum())
+
+    with pytest.raises(ArithmeticError):
+        lk.numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+
+
+def test_relative_error_by_hand():
+    a, n = np.array([3.0, 4.0]), np.array([3.0, 4.0 + 1e-6])
+    assert lk.relative_error(a, n) == pytest.approx(1e-6 / (5.0 + np.hypot(3.0, 4.0 + 1e-6)))
+    assert lk.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert lk.relative_error(np.array([1.0]), np.array([-1.0])) == 1.0
+
+
+# --- check_gradients -------------------------------------------------------------------------
+def _net(rng, last=None):
+    layers = [lk.Linear(3, 4, rng=rng), lk.Tanh(), lk.Linear(4, 2, rng=rng)]
+    if last is not None:
+        layers.append(last)
+    return lk.Sequential(*layers)
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce", "bce"])
+def test_check_gradients_passes_on_a_correct_net(loss):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((5, 3))
+    if loss == "mse":
+        net, loss_fn, y = _net(rng), lk.MSELoss(), rng.standard_normal((5, 2))
+    elif loss == "ce":
+        net, loss_fn, y = _net(rng), lk.CrossEntropyLoss(), rng.integers(0, 2, 5)
+    else:
+        net, loss_fn, y = _net(rng, lk.Sigmoid()), lk.BCELoss(), rng.integers(0, 2, (5, 2))
+    report = lk.check_gradients(net, loss_fn, X, y, include_input=True)
+    assert report.ok, str(report)
+    assert [r.name for r in report.rows] == ["0.W", "0.b", "2.W", "2.b", "input X"]
+    assert all(r.rel_error < 1e-7 for r in report.rows)
+    assert report["0.W"].shape == (4, 3)
+    assert "all gradients agree" in str(report)
+
+
+def test_check_gradients_leaves_the_analytic_gradients_in_place():
+    rng = np.random.default_rng(2)
+    net = _net(rng)
+    X, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    W_before = net[0].W.data.copy()
+    lk.check_gradients(net, lk.MSELoss(), X, y)
+    np.testing.assert_array_equal(net[0].W.data, W_before)
+    # the gradient of the mean squared error, written out: dL/dy_hat = 2 (y_hat - y) / n
+    h = np.tanh(X @ net[0].W.data.T + net[0].b.data)
+    y_hat = h @ net[2].W.data.T + net[2].b.data
+    delta = 2 * (y_hat - y) / y.size
+    np.testing.assert_allclose(net[2].W.grad, delta.T @ h, rtol=1e-12)
+    np.testing.assert_allclose(net[2].b.grad, delta.sum(axis=0), rtol=1e-12)
+
+
+class ForgetsBias(lk.Linear):
+    """A learner's Linear whose backward never fills db."""
+
+    def backward(self, grad_out):
+        self.W.grad += grad_out.T @ self._x
+        return grad_out @ self.W.data
+
+
+class TransposedDW(lk.Linear):
+    """A learner's Linear that writes dW in the (in, out) layout: a_prev^T delta."""
+
+    def backward(self, grad_out):
+        self.W.grad += (self._x.T @ grad_out).reshape(self.W.grad.shape)
+        self.b.grad += grad_out.sum(axis=0)
+        return grad_out @ self.W.data
+
+
+class SigmoidDerivativeInTanh(lk.Tanh):
+    """A Tanh whose backward uses the sigmoid's a (1 - a) instead of 1 - a^2."""
+
+    def _df(self, da, a):
+        return da * a * (1 - a)
+
+
+@pytest.mark.parametrize("broken, bad_names, worst", [
+    (lambda rng: lk.Sequential(lk.Linear(3, 4, rng=rng), lk.Tanh(), ForgetsBias(4, 4, rng=rng)),
+     {"2.b"}, "2.b"),
+    (lambda rng: lk.Sequential(TransposedDW(3, 3, rng=rng), lk.Tanh(), lk.Linear(3, 4, rng=rng)),
+     {"0.W"}, "0.W"),
+    (lambda rng: lk.Sequential(lk.Linear(3, 4, rng=rng), SigmoidDerivativeInTanh(),
+                               lk.Linear(4, 4, rng=rng)),
+     {"0.W", "0.b"}, None),
+], ids=["forgets-bias", "transposed-dW", "wrong-activation-derivative"])
+def test_check_gradients_points_at_the_broken_parameter(broken, bad_names, worst):
+    rng = np.random.default_rng(3)
+    net = broken(rng)
+    X, y = rng.standard_normal((6, 3)), rng.standard_normal((6, 4))
+    report = lk.check_gradients(net, lk.MSELoss(), X, y)
+    assert not report.ok
+    failing = {r.name for r in report.rows if r.rel_error >= report.tol}
+    assert failing == bad_names, str(report)
+    assert report.worst.name in bad_names
+    if worst is not None:
+        assert report.worst.name == worst
+    assert report.worst.rel_error > 1e-3
+    text = str(report)
+    assert "MISMATCH" in text and "<-- check this gradient" in text
+    row = report.worst
+    assert row.analytic_at_worst != pytest.approx(row.numeric_at_worst, rel=1e-3)
+
+
+def test_report_lookup_of_a_missing_name_lists_the_names():
+    rng = np.random.default_rng(4)
+    net = _net(rng)
+    report = lk.check_gradients(net, lk.MSELoss(), rng.standard_normal((2, 3)),
+                                rng.standard_normal((2, 2)))
+    with pytest.raises(KeyError, match="'0.W', '0.b', '2.W', '2.b'"):
+        report["3.W"]
