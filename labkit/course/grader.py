@@ -3,27 +3,27 @@
 For each submission: identify its exercise, rebuild it from the instructor's notebook (every
 locked, check and hidden-test cell restored from solutions/; only the learner's solution cells
 and the cells they added are taken from the submission), append a probe after each graded
-part, execute it in a separate process with a per-cell and a total timeout, and compare the
-plain results with the reference in this process. The submission file is only read.
+part, execute it in a kernel of its own (a separate process) with a per-cell and a total
+timeout, and compare the plain results with the reference in this process. The submission
+file is only read.
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
-import os
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import zlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import numpy as np
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 
 from .markers import grade_id, is_graded, is_solution, nbgrader, problems_of
 from .plain import from_plain, to_plain
@@ -137,6 +137,11 @@ def assemble(exercise: Exercise, cells: list[dict], results_path: Path,
         if cell.get("cell_type") == "code":
             extras.setdefault(current, []).append(cell)
     out = nbformat.v4.new_notebook(metadata=exercise.notebook.metadata)
+    # IPython's exit() would end the kernel at a moment that races with the probes; it is
+    # made a no-op, so the same submission always gets the same grade (os._exit still ends
+    # the run, deterministically: the parts after it score zero)
+    out.cells.append(nbformat.v4.new_code_cell(
+        "get_ipython().ask_exit = lambda *args, **kwargs: None"))
     first_solution = True
     for cell in exercise.notebook.cells:
         gid = grade_id(cell)
@@ -164,29 +169,41 @@ def assemble(exercise: Exercise, cells: list[dict], results_path: Path,
     return out
 
 
-def _run(notebook: Path, cell_timeout: float, total_timeout: float) -> str | None:
-    """Runs the runner process; returns why it stopped early, or None."""
-    cmd = [sys.executable, "-m", "labkit.course.runner", str(notebook),
-           "--cell-timeout", str(cell_timeout)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, cwd=notebook.parent)
+class DiscardingClient(NotebookClient):
+    """An nbclient that keeps no outputs (the grader reads results from its own file), so a
+    learner's huge output costs nothing."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        return None
+
+    def clear_output(self, outs, msg, cell_index):
+        return None
+
+
+async def execute(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: float,
+                  total_timeout: float) -> str | None:
+    """Runs the notebook in a fresh kernel (a process of its own, working in ``workdir``):
+    errors do not stop it, a cell over ``cell_timeout`` is interrupted and the run goes on,
+    the whole run stops at ``total_timeout``. Returns why it stopped early, or None."""
+    client = DiscardingClient(nb, timeout=cell_timeout, allow_errors=True,
+                              interrupt_on_timeout=True, kernel_name="python3",
+                              startup_timeout=60, record_timing=False,
+                              shutdown_kernel="immediate",
+                              resources={"metadata": {"path": str(workdir)}})
     try:
-        _, err = proc.communicate(timeout=total_timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # the runner and the kernel it started
-        proc.communicate()
+        await asyncio.wait_for(client.async_execute(), total_timeout)
+    except asyncio.TimeoutError:
         return f"stopped after the total time limit of {total_timeout:g} s"
+    except DeadKernelError:
+        return "the kernel stopped (sys.exit, os._exit or a crash)"
+    except Exception as exc:  # a kernel that would not start, a protocol error, ...
+        return f"the run stopped: {type(exc).__name__}: {str(exc)[:150]}"
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # a kernel left behind by a dead runner
-        except ProcessLookupError:
-            pass
-    if proc.returncode != 0:
-        text = err.decode(errors="replace").strip().splitlines()
-        reason = text[-1] if text else f"exit code {proc.returncode}"
-        if "DeadKernel" in reason or "died" in reason.lower():
-            return "the kernel stopped (sys.exit, os._exit or a crash)"
-        return reason[:200]
+        if client.km is not None:  # never leave a kernel behind, whatever happened
+            try:
+                await client.km.shutdown_kernel(now=True)
+            except Exception:  # already gone
+                pass
     return None
 
 
@@ -215,6 +232,13 @@ def learner_of(path: Path, root: Path) -> str:
 
 def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int = 0,
                      cell_timeout: float = 10.0, total_timeout: float = 60.0) -> Result:
+    """Grades one notebook (see the module docstring); never raises for a bad submission."""
+    return asyncio.run(_grade_submission(path, root, exercises, seed, cell_timeout,
+                                         total_timeout))
+
+
+async def _grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int,
+                            cell_timeout: float, total_timeout: float) -> Result:
     result = Result(learner=learner_of(path, root), file=str(path.relative_to(root)))
     try:
         nb_json = json.loads(path.read_text(encoding="utf-8"))
@@ -234,10 +258,10 @@ def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], see
         # the kernel works in its own folder; the results file lies outside it, under a
         # name it cannot guess
         results_path = Path(tmp) / f"results-{secrets.token_hex(8)}.jsonl"
-        (Path(tmp) / "work").mkdir()
-        notebook = Path(tmp) / "work" / "submission.ipynb"
-        nbformat.write(assemble(exercise, cells, results_path, seed), notebook)
-        stopped = _run(notebook, cell_timeout, total_timeout)
+        workdir = Path(tmp) / "work"
+        workdir.mkdir()
+        stopped = await execute(assemble(exercise, cells, results_path, seed), workdir,
+                                cell_timeout, total_timeout)
         reported = _read_results(results_path)
     if stopped:
         result.status = "stopped early"
@@ -267,22 +291,32 @@ def find_submissions(root: Path) -> list[Path]:
 def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int = 0,
                  cell_timeout: float = 10.0, total_timeout: float = 60.0,
                  progress: bool = True) -> list[Result]:
+    """Grades every notebook under ``submissions``, ``workers`` at a time."""
     exercises = load_exercises(solutions)
     paths = find_submissions(submissions)
-    results: list[Result] = []
     bar = None
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=len(paths), desc="grading", unit="notebook", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(grade_submission, p, Path(submissions), exercises, seed,
-                               cell_timeout, total_timeout) for p in paths]
-        for future in as_completed(futures):
-            results.append(future.result())
+
+    async def grade_all() -> list[Result]:
+        slots = asyncio.Semaphore(max(1, workers))
+
+        async def one(path: Path) -> Result:
+            async with slots:
+                result = await _grade_submission(path, Path(submissions), exercises, seed,
+                                                 cell_timeout, total_timeout)
             if bar is not None:
                 bar.update(1)
-    if bar is not None:
-        bar.close()
+            return result
+
+        return list(await asyncio.gather(*(one(p) for p in paths)))
+
+    try:
+        results = asyncio.run(grade_all())
+    finally:
+        if bar is not None:
+            bar.close()
     return sorted(results, key=lambda r: (r.learner, r.file))
 
 
