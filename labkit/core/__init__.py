@@ -31,7 +31,7 @@ from .layers import (
                    sigmoid,
 )
 from .losses import BCELoss, CrossEntropyLoss, Loss, MSELoss, log_softmax, softmax
-from .metrics import accuracy, predict_classes
+from .metrics import accuracy, confusion_matrix, predict_classes
 from .module import Module
 from .normalization import BatchNorm1d
 from .optim import SGD, Adam, Optimizer, RMSprop, clip_grad_norm, grad_norm
@@ -46,7 +46,8 @@ __all__ = [
     "FunctionOptimizer", "GradCheckReport", "GradCheckRow", "History", "Identity", "LeakyReLU",
     "Linear", "Loss", "MSELoss", "Module", "Optimizer", "Parameter", "RMSprop", "ReLU",
     "Residual", "SGD", "Sequential", "Sigmoid", "Tanh", "TrainingDiverged", "Value",
-    "accuracy", "check_gradients", "clip_grad_norm", "fit", "get_rng", "grad_norm", "init",
+    "accuracy", "check_gradients", "clip_grad_norm", "confusion_matrix", "fit", "get_rng",
+    "grad_norm", "init",
     "layer_groups", "load_digits", "log_softmax", "make_circles", "make_moons",
     "make_regression_1d", "make_spirals", "make_xor", "manual_seed", "numerical_gradient",
     "predict_classes", "relative_error", "sigmoid", "softmax", "train_test_split",

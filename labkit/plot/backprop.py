@@ -1,0 +1,188 @@
+"""The backward pass drawn step by step: a network diagram with the forward values cached in
+its nodes and on its edges, the backward values as they are computed, and a ledger of the
+steps (lesson 04 and its step-through widget).
+
+    trace = seed001_example().trace()
+    draw_backprop_step(trace, 5)        # after 5 steps: δ[1] has just been computed
+
+Colours: the forward values are black; the backward values (dL/da, δ, dW) red; the quantity
+computed at this step sits on orange (filled nodes, or thick orange edges), and the nodes whose
+values it uses are ringed in orange.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..core.backprop_trace import BackpropTrace, fmt
+from .network import draw_network, node_positions
+
+ORANGE = "#f28e2b"
+BACK = "#c0392b"     # backward values
+GREY = "0.65"
+
+
+def _check_step(trace: BackpropTrace, step: int) -> None:
+    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) \
+            or not 0 <= step <= len(trace):
+        raise ValueError(f"draw_backprop_step: step must be an int in 0..{len(trace)}, "
+                         f"got {step!r}")
+
+
+def _g(v: float, digits: int) -> str:
+    return f"{float(v) + 0.0:.{digits}g}"
+
+
+def backward_state(trace: BackpropTrace, step: int) -> dict[str, dict[int, np.ndarray]]:
+    """What is known after ``step`` steps: {"dL/da": {layer: value}, "delta": {...},
+    "dW": {...}, "db": {...}}; dL/da of the last layer (dL/dŷ) is known from the start.
+    Only the first sample of a batch is kept for dL/da and δ (the diagram shows one)."""
+    _check_step(trace, step)
+    L = len(trace.layers)
+    state: dict[str, dict[int, np.ndarray]] = {"dL/da": {L: trace.dL_dyhat[0]}, "delta": {},
+                                               "dW": {}, "db": {}}
+    for s in trace.steps[:step]:
+        if s.kind == "delta":
+            state["delta"][s.layer] = s.result[0]
+        elif s.kind == "dW":
+            state["dW"][s.layer] = s.result
+        elif s.kind == "db":
+            state["db"][s.layer] = s.result
+        else:
+            state["dL/da"][s.layer - 1] = s.result[0]
+    return state
+
+
+def draw_backprop_step(trace: BackpropTrace, step: int, ax: Axes | None = None, *,
+                       ledger_ax: Axes | None = None, digits: int = 3) -> Axes:
+    """The network of ``trace`` after ``step`` backward steps (0: only the forward pass).
+
+    Nodes hold the forward activation (the input nodes: x); under each node, in red, dL/da
+    and δ once computed. Edges carry W[l], except at the step computing dW[l], where they
+    carry its values (red). With
+    ``ledger_ax`` (or when ``ax`` is None, on a new 10 x 4.4 inch figure) the list of the
+    steps is drawn beside it. Shows the first sample of a batch. Returns the diagram's Axes.
+    """
+    _check_step(trace, step)
+    if ax is None:
+        import matplotlib.pyplot as plt  # only when a new inline figure is wanted
+
+        fig = plt.figure(figsize=(10.0, 4.4))
+        ax = fig.add_axes((0.0, 0.02, 0.52, 0.9))
+        ledger_ax = fig.add_axes((0.53, 0.02, 0.46, 0.9)) if ledger_ax is None else ledger_ax
+    sizes = trace.sizes
+    L = len(trace.layers)
+    current = trace.steps[step - 1] if step > 0 else None
+    state = backward_state(trace, step)
+
+    # which nodes / edges are the result (filled orange) and which are used (ringed)
+    result_col, used_cols, hot_edges = None, [], None
+    if current is None:
+        used_cols = [L]
+    elif current.kind == "delta":
+        result_col, used_cols = current.layer, [current.layer]
+    elif current.kind == "dW":
+        hot_edges, used_cols = current.layer, [current.layer, current.layer - 1]
+    elif current.kind == "db":
+        result_col, used_cols = current.layer, [current.layer]
+    else:
+        result_col, used_cols, hot_edges = current.layer - 1, [current.layer], current.layer
+
+    weights = [rec.W for rec in trace.layers]
+    blank = [np.full(w.shape, "", dtype=object) for w in weights]
+    names = ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
+                                  else f"layer {rec.l}: a = z" for rec in trace.layers]
+    title = ("forward pass done: backprop starts at dL/dŷ" if current is None
+             else f"step {step} of {len(trace)}: {current.quantity}")
+    draw_network(sizes, ax, weights=weights, edge_text=blank, layer_names=names,
+                 highlight_layer=result_col, title=title)
+    pos = node_positions(sizes)
+
+    # edges: W (cached by the forward pass), except at a dW step, where that layer's edges
+    # show the dW just computed (red, thick orange edges); at a dL/da_prev step the W used
+    # is on thick orange edges
+    for l, rec in enumerate(trace.layers, start=1):
+        hot = hot_edges == l
+        show_dW = hot and current is not None and current.kind == "dW"
+        t = 0.3 if sizes[l] <= sizes[l - 1] else 0.6
+        for j in range(sizes[l]):
+            for i in range(sizes[l - 1]):
+                (x0, y0), (x1, y1) = pos[l - 1][i], pos[l][j]
+                if hot:
+                    ax.plot([x0, x1], [y0, y1], color=ORANGE, lw=5, alpha=0.55, zorder=1.5)
+                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                if show_dW:
+                    text, color = f"dW {_g(current.result[j, i], digits)}", BACK
+                else:
+                    text, color = f"{rec.W[j, i]:.2f}", "black"
+                ax.text(x, y, text, fontsize=7.5, ha="center", va="center", color=color,
+                        zorder=3, fontweight="bold" if hot else None,
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+
+    # nodes: the forward value inside, rings on the columns used, backward values in red
+    for col in used_cols:
+        p = pos[col]
+        ax.scatter(p[:, 0], p[:, 1], s=1900, facecolors="none", edgecolors=ORANGE,
+                   linewidths=2.5, zorder=2.5)
+    forward = [trace.X[0]] + [rec.a[0] for rec in trace.layers]
+    for col in range(len(sizes)):
+        for i, (x, y) in enumerate(pos[col]):
+            ax.text(x, y, _g(forward[col][i], digits), fontsize=7.5, ha="center",
+                    va="center", zorder=4)
+            lines = []
+            if col in state["dL/da"]:
+                lines.append(f"dL/da {_g(state['dL/da'][col][i], digits)}")
+            if col in state["delta"]:
+                lines.append(f"δ {_g(state['delta'][col][i], digits)}")
+            if lines:
+                ax.text(x, y - 0.3, "\n".join(lines), fontsize=7, color=BACK, ha="center",
+                        va="top", zorder=4, linespacing=1.1)
+    ax.set_ylim(-max(sizes) / 2.0 - 0.45, max(sizes) / 2.0 + 0.6)
+
+    if ledger_ax is not None:
+        draw_backprop_ledger(trace, step, ledger_ax, digits=digits + 1)
+    return ax
+
+
+def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int = 4) -> Axes:
+    """The list of backward steps: done ones with their results, the current one in orange
+    with the values it uses (and where each comes from), the ones still to come in grey."""
+    _check_step(trace, step)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    L = len(trace.layers)
+    rows = [("backward pass, in the order computed", "black", "bold")]
+    rows.append((f"start: dL/da[{L}] = dL/dŷ = {trace.start} = {fmt(trace.dL_dyhat, digits)}",
+                 ORANGE if step == 0 else "black", "bold" if step == 0 else "normal"))
+    made_by = {f"dL/da[{L}]": "start"}
+    for s in trace.steps:
+        made_by.setdefault(s.quantity, f"step {s.number}")
+        if s.number < step:
+            rows.append((f"{s.number}. {s.formula} = {fmt(s.result, digits)}", "black",
+                         "normal"))
+        elif s.number == step:
+            rows.append((f"{s.number}. {s.formula} = {fmt(s.result, digits)}", ORANGE, "bold"))
+        else:
+            rows.append((f"{s.number}. {s.formula}", GREY, "normal"))
+    rows.append(("", "black", "normal"))
+    if step == 0:
+        rows.append(("The forward pass cached a[0] = X and, for every layer,", BACK, "normal"))
+        rows.append(("z, a and W: backprop reuses them all.", BACK, "normal"))
+    else:
+        s = trace.steps[step - 1]
+        rows.append((f"step {step} uses:", BACK, "bold"))
+        for name, value in s.uses.items():
+            origin = "forward cache" if name in s.cached else made_by.get(name, "")
+            rows.append((f"  {name} ({origin}) = {fmt(value, digits)}", "black", "normal"))
+        if s.note:
+            rows.append((f"  {s.note}", "0.3", "normal"))
+    dy = min(0.07, 0.98 / len(rows))
+    y = 0.99
+    longest = max(len(text) for text, _, _ in rows)
+    size = min(7.5, 7.5 * 92 / longest)  # long matrices: a smaller font, not a clipped line
+    for text, color, weight in rows:
+        ax.text(0.0, y, text, fontsize=size, color=color, fontweight=weight, va="top",
+                family="DejaVu Sans Mono")
+        y -= dy
+    return ax

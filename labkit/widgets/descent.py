@@ -1,0 +1,121 @@
+"""Gradient descent by hand: pick a surface, a learning rate, a number of steps and a start;
+watch the path on the contours and the loss per step, and read what happened in words."""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+from ..core.optim import SGD
+from ..core.surfaces import SURFACES, descend, describe_run, get_surface
+from ..plot.descent import loss_gap, plot_surface
+from .base import Lab, Status
+
+LEVELS = {"converged": "info", "too slow": "info", "escaped": "info",
+          "oscillating": "warning", "diverged": "warning"}
+
+
+def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
+                start: tuple[float, float] | None = None) -> Lab:
+    """Plain gradient descent p <- p - eta grad f(p) (``lk.SGD``) on a surface of
+    ``labkit.core.surfaces``: the path on the contours (or on the 1-D curve), the loss per
+    step, and a status that says converged / too slow / oscillating / diverged after k steps,
+    with the final loss."""
+    if surface not in SURFACES:
+        raise ValueError(f"descent_lab: unknown surface {surface!r}; choose one of "
+                         f"{sorted(SURFACES)}")
+    surfaces = {name: get_surface(name) for name in SURFACES}
+    s0 = surfaces[surface]
+    if start is None:
+        start = tuple(s0.start) + (0.0,) * (2 - s0.dim)
+    controls = {
+        "surface": W.Dropdown(options=list(SURFACES), value=surface, description="surface"),
+        "lr": W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
+                               description="learning rate η", readout_format=".2g",
+                               style={"description_width": "initial"}),
+        "steps": W.IntSlider(value=steps, min=1, max=200, description="steps"),
+        "x0": W.FloatSlider(value=start[0], min=-3.0, max=3.0, step=0.05,
+                            description="start x (p)"),
+        "y0": W.FloatSlider(value=start[1], min=-1.5, max=3.0, step=0.05,
+                            description="start y (2-D)"),
+    }
+    state: dict = {"surface": None, "panels": {}}
+
+    def setup(fig):
+        # one path panel per surface, all in the same place, drawn once: contours are the slow
+        # part of a drawing, so switching surface only switches which panel is visible
+        for name, s in surfaces.items():
+            ax = fig.add_subplot(1, 2, 1, label=name)
+            plot_surface(s, ax, n=120, title=s.formula)
+            ax.xaxis.set_major_locator(MaxNLocator(4))   # few ticks: tick labels are most
+            ax.yaxis.set_major_locator(MaxNLocator(4))   # of the drawing time
+            (path,) = ax.plot([], [], "-o", color="#d62728", ms=3, lw=1.2, zorder=5)
+            (start_mark,) = ax.plot([], [], "o", mfc="white", mec="#d62728", ms=7, zorder=6)
+            (end_mark,) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2, zorder=6)
+            ax.set_visible(False)
+            state["panels"][name] = (ax, path, start_mark, end_mark)
+        ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
+        (state["loss_line"],) = ax.plot([], [], "-", color="#d62728", lw=1.5)
+        (state["loss_end"],) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2)
+        ax.set_xlabel("step t")
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
+
+    def show_surface(name):
+        for other, (ax, *_) in state["panels"].items():
+            ax.set_visible(other == name)
+        s = surfaces[name]
+        ax_loss = state["ax_loss"]
+        if s.f_min is None:
+            ax_loss.set_yscale("linear")
+            ax_loss.set_ylabel("f(p)")
+            ax_loss.yaxis.set_major_locator(MaxNLocator(4))
+        else:
+            # few ticks and plain "1e-04" labels: log-axis tick text is the slowest part of
+            # a redraw otherwise (mathtext, minor ticks)
+            ax_loss.set_yscale("log")
+            ax_loss.set_ylabel("f(p) - f_min (log scale)")
+            ax_loss.yaxis.set_major_locator(LogLocator(numticks=4))
+            ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+        ax_loss.yaxis.set_minor_locator(NullLocator())
+        state["surface"] = name
+
+    def draw(fig, v):
+        s = surfaces[v["surface"]]
+        if state["surface"] != v["surface"]:
+            show_surface(v["surface"])
+        _, path, start_mark, end_mark = state["panels"][v["surface"]]
+        start_point = (v["x0"],) if s.dim == 1 else (v["x0"], v["y0"])
+        run = descend(s, start_point, v["steps"], SGD, lr=v["lr"])
+        verdict = describe_run(s, run)
+
+        if s.dim == 1:
+            xs, ys = run.points[:, 0], s.values(run.points[:, 0])
+        else:
+            xs, ys = run.points[:, 0], run.points[:, 1]
+        path.set_data(xs, ys)
+        start_mark.set_data(xs[:1], ys[:1])
+        end_mark.set_data(xs[-1:] if run.diverged else [], ys[-1:] if run.diverged else [])
+
+        gap = loss_gap(run, s.f_min)
+        t = np.arange(run.steps + 1)
+        state["loss_line"].set_data(t, gap)
+        state["loss_end"].set_data(t[-1:] if run.diverged else [],
+                                   gap[-1:] if run.diverged else [])
+        ax = state["ax_loss"]
+        ax.set_xlim(0, max(v["steps"], 1))
+        lo, hi = float(gap.min()), float(gap.max())
+        if s.f_min is None:
+            pad = 0.05 * (hi - lo) + 1e-9
+            ax.set_ylim(lo - pad, hi + pad)
+        else:
+            ax.set_ylim(lo / 3.0, hi * 3.0)
+        ax.set_title(f"η = {v['lr']:.3g}: {verdict.kind}", fontsize=10)
+
+        text = verdict.text
+        if s.dim == 1:
+            text += " (1-D curve: start y is not used.)"
+        return Status(text, LEVELS.get(verdict.kind, "info"))
+
+    return Lab("gradient descent: p ← p − η ∇f(p)", controls, draw, figsize=(9.0, 3.6),
+               setup=setup)
