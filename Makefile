@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: lab test env exercises bench clean
+.PHONY: lab test env browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,24 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab lessons/00_welcome.ipynb
+# JupyterLab refuses to run as root unless told; a learner's own account needs no flag
+ROOTFLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: $(STAMP)
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(ROOTFLAG) lessons/00_welcome.ipynb
+
+# The browser tests drive Debian's chromium (never a downloaded browser build).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "NOTE: the browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	    echo "      (until then they are skipped)"; \
+	  fi; }
+
+test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
 bench: $(STAMP)
