@@ -27,22 +27,28 @@ def _machine_busy_seconds() -> float | None:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def _own_cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (bench_import's)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class LoadMeter:
     """How many cores *other* processes kept busy while a phase ran (machine busy time minus
-    this process's own CPU time, divided by wall time). 0 = idle machine; on 2 cores, 1 means
-    one core was taken away from us."""
+    this process's own CPU time and its children's, divided by wall time). 0 = idle machine;
+    on 2 cores, 1 means one core was taken away from us."""
 
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
         self.busy0 = _machine_busy_seconds()
-        self.own0 = time.process_time()
+        self.own0 = _own_cpu_seconds()
 
     def other_cores(self) -> float | None:
         wall = time.perf_counter() - self.t0
         busy = _machine_busy_seconds()
         if busy is None or self.busy0 is None or wall <= 0:
             return None
-        own = time.process_time() - self.own0
+        own = _own_cpu_seconds() - self.own0
         return max(0.0, (busy - self.busy0 - own) / wall)
 
     def stop(self) -> dict:

@@ -1,4 +1,4 @@
-"""A plain vectorized numpy MLP, CS231n-style: the yardstick labkit's training step is timed against.
+"""A plain vectorized numpy MLP, CS231n-style: the yardstick for labkit's training step.
 
 Each layer is a pair of functions: ``*_forward`` returns the output and a ``cache`` of what the
 backward pass needs, ``*_backward`` takes dL/d(output) and the cache and returns dL/d(input)
@@ -63,7 +63,7 @@ def bce_loss(p, y):
     """torch.nn.BCELoss on probabilities: logs clamped at -100, denominator at 1e-12."""
     log_p = np.maximum(np.log(p), -100)
     log_1mp = np.maximum(np.log(1 - p), -100)
-    loss = -np.mean(y * log_p + (1 - y) * log_1mp)
+    loss = -(y * log_p + (1 - y) * log_1mp).mean()
     dp = (p - y) / np.maximum(p * (1 - p), 1e-12) / p.size
     return float(loss), dp
 
@@ -74,7 +74,7 @@ def softmax_loss(logits, y):
     shifted = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
-    loss = np.mean(np.log(s[:, 0]) - shifted[np.arange(n), y])
+    loss = (np.log(s[:, 0]) - shifted[np.arange(n), y]).mean()
     dlogits = e / s
     dlogits[np.arange(n), y] -= 1
     dlogits /= n
@@ -89,42 +89,40 @@ LOSSES = {"bce": bce_loss, "ce": softmax_loss}
 class MLP:
     """Linear layers with `hidden` activations between them and an optional `output` one.
 
-    ``params`` holds W0, b0, W1, b1, ... (the arrays given, not copies); ``step`` does one
+    ``params`` holds [W, b] per layer (the arrays given, not copies); ``step`` does one
     forward + loss + backward + SGD update and returns the loss.
     """
 
     def __init__(self, weights, hidden: str, output: str | None, loss: str, lr: float) -> None:
-        self.params = {}
-        for i, (W, b) in enumerate(weights):
-            self.params[f"W{i}"], self.params[f"b{i}"] = W, b
-        self.n_layers = len(weights)
-        self.hidden, self.output = ACTIVATIONS[hidden], ACTIVATIONS.get(output)
+        self.params = [[W, b] for W, b in weights]
+        n = len(self.params)
+        self.acts = [ACTIVATIONS[hidden]] * (n - 1) + [ACTIVATIONS.get(output)]
         self.loss, self.lr = LOSSES[loss], lr
 
     def forward(self, X):
         caches, a = [], X
-        for i in range(self.n_layers):
-            a, cache = affine_forward(a, self.params[f"W{i}"], self.params[f"b{i}"])
-            caches.append(cache)
-            act = self.hidden if i < self.n_layers - 1 else self.output
+        for (W, b), act in zip(self.params, self.acts):
+            a, affine_cache = affine_forward(a, W, b)
+            act_cache = None
             if act is not None:
-                a, cache = act[0](a)
-                caches.append(cache)
+                a, act_cache = act[0](a)
+            caches.append((affine_cache, act_cache))
         return a, caches
 
     def backward(self, dout, caches):
-        grads = {}
-        for i in reversed(range(self.n_layers)):
-            act = self.hidden if i < self.n_layers - 1 else self.output
+        grads = []
+        for act, (affine_cache, act_cache) in zip(reversed(self.acts), reversed(caches)):
             if act is not None:
-                dout = act[1](dout, caches.pop())
-            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, caches.pop())
-        return dout, grads                                   # dL/dX and the parameter gradients
+                dout = act[1](dout, act_cache)
+            dout, dW, db = affine_backward(dout, affine_cache)
+            grads.append((dW, db))
+        return dout, grads[::-1]                            # dL/dX and (dW, db) per layer
 
     def step(self, X, y) -> float:
         out, caches = self.forward(X)
         loss, dout = self.loss(out, y)
         _, grads = self.backward(dout, caches)
-        for name, g in grads.items():                        # SGD: theta <- theta - lr * g
-            self.params[name] -= self.lr * g
+        for (W, b), (dW, db) in zip(self.params, grads):   # SGD: theta <- theta - lr * g
+            W -= self.lr * dW
+            b -= self.lr * db
         return loss

@@ -9,9 +9,17 @@ from nbclient import NotebookClient
 
 from labkit.course.cli import main as cli_main
 from labkit.course.exercises import build, exercise_from_solution
-from labkit.course.markers import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, is_graded,
-                                   is_solution, nbgrader, problems_of, strip_hidden_tests,
-                                   strip_solution)
+from labkit.course.markers import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_SOLUTION,
+    is_graded,
+    is_solution,
+    nbgrader,
+    problems_of,
+    strip_hidden_tests,
+    strip_solution,
+)
 from labkit.course.problems import PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -52,3 +52,6 @@ __all__ = [
     "make_regression_1d", "make_spirals", "make_xor", "manual_seed", "numerical_gradient",
     "predict_classes", "relative_error", "sigmoid", "softmax", "train_test_split",
 ]
+from .schedules import CosineDecay, LRScheduler, StepDecay  # noqa: E402
+
+__all__ += ["CosineDecay", "LRScheduler", "StepDecay"]

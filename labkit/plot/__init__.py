@@ -10,3 +10,6 @@ __all__ = ["activation_and_derivative", "draw_network", "new_axes", "node_positi
            "plot_activation"]
 __all__ += ["draw_graph", "graph_axes", "plot_cost", "plot_epsilon_sweep",
             "plot_relative_errors"]
+from .optimizers import plot_paths, plot_race, plot_schedules  # noqa: E402
+
+__all__ += ["plot_paths", "plot_race", "plot_schedules"]

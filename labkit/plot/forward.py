@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..core.forward import LayerTrace, forward_trace
+from ..core.forward import forward_trace
 from ..core.layers import Sequential
 from .base import new_axes
-from .network import draw_network, node_positions
+from .network import draw_network, edge_style, node_positions
 
 DEAD_FACE = "#d9d9d9"
 DISPLAY_NAMES = {"relu": "ReLU", "identity": "linear", "leaky_relu": "leaky ReLU"}
@@ -19,20 +20,24 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}" if abs(v) < 100 else f"{v:.3g}"
 
 
-def draw_forward(net: Sequential, x, ax: Axes | None = None, *,
-                 input_names: Sequence[str] | None = None,
-                 edge_names: Sequence[Sequence[Sequence[str]]] | None = None,
-                 bias_names: Sequence[Sequence[str]] | None = None,
-                 title: str | None = None) -> Axes:
-    """Draws ``net`` (a Sequential of Linear layers, each optionally followed by an activation)
-    as a network diagram: every edge labelled with its weight, every neuron with its bias, its
-    pre-activation z and its activation a for the one input ``x`` (shape (in,) or (1, in)).
+@dataclass
+class ForwardLabels:
+    """What draw_forward writes on a network for one input: the network's layer sizes, the text
+    of every node, edge and bias, the weights, the layer names and the dead ReLU units."""
 
-    edge_names[l][j][i]: a name shown before the weight from unit i of layer l to unit j of
-    layer l + 1 (e.g. "w1"); bias_names[l][j]: a name for the bias of unit j of layer l + 1.
-    A ReLU unit with z <= 0 (a dead unit: output 0, slope 0) is drawn grey and marked.
-    Returns the Axes; the values it shows are those of ``forward_trace(net, x)``.
-    """
+    sizes: list[int]
+    nodes: list[list[str]]
+    edges: list[np.ndarray] | None
+    weights: list[np.ndarray]
+    layers: list[str]
+    biases: list[list[str] | None]
+    dead: list[np.ndarray]
+
+
+def forward_labels(net: Sequential, x, *, input_names: Sequence[str] | None = None,
+                   edge_names: Sequence[Sequence[Sequence[str]]] | None = None,
+                   bias_names: Sequence[Sequence[str]] | None = None) -> ForwardLabels:
+    """The texts draw_forward shows for ``net`` and the one input ``x`` (see draw_forward)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 2 and x.shape[0] != 1:
         raise ValueError(f"draw_forward: draws one input, got a batch of shape {x.shape}; "
@@ -61,30 +66,81 @@ def draw_forward(net: Sequential, x, ax: Axes | None = None, *,
         ("output" if l == last else f"hidden {l + 1}")
         + f" ({DISPLAY_NAMES.get(t.activation, t.activation)})"
         for l, t in enumerate(traces)]
+    biases = [None if t.b is None else
+              [(bias_names[l][j] + " = " if bias_names is not None else "b = ") + f"{b:.2f}"
+               for j, b in enumerate(t.b)] for l, t in enumerate(traces)]
+    return ForwardLabels(sizes, node_text, edge_text, [t.W for t in traces], layer_names,
+                         biases, [t.dead for t in traces])
+
+
+def draw_forward(net: Sequential, x, ax: Axes | None = None, *,
+                 input_names: Sequence[str] | None = None,
+                 edge_names: Sequence[Sequence[Sequence[str]]] | None = None,
+                 bias_names: Sequence[Sequence[str]] | None = None,
+                 title: str | None = None) -> Axes:
+    """Draws ``net`` (a Sequential of Linear layers, each optionally followed by an activation)
+    as a network diagram: every edge labelled with its weight, every neuron with its bias, its
+    pre-activation z and its activation a for the one input ``x`` (shape (in,) or (1, in)).
+
+    edge_names[l][j][i]: a name shown before the weight from unit i of layer l to unit j of
+    layer l + 1 (e.g. "w1"); bias_names[l][j]: a name for the bias of unit j of layer l + 1.
+    A ReLU unit with z <= 0 (a dead unit: output 0, slope 0) is drawn grey and marked.
+    Returns the Axes; the values it shows are those of ``forward_trace(net, x)``.
+    ``update_forward`` changes the numbers of a drawn diagram in place (for widgets).
+    """
+    labels = forward_labels(net, x, input_names=input_names, edge_names=edge_names,
+                            bias_names=bias_names)
     ax = new_axes(ax, figsize=(7.0, 4.0))
-    draw_network(sizes, ax, node_text=node_text, weights=[t.W for t in traces],
-                 edge_text=edge_text, layer_names=layer_names,
+    draw_network(labels.sizes, ax, node_text=labels.nodes, weights=labels.weights,
+                 edge_text=labels.edges, layer_names=labels.layers,
                  title=title if title is not None else "forward pass")
-    _mark_biases_and_dead_units(ax, traces, sizes, bias_names)
+    pos = node_positions(labels.sizes)
+    for l, (dead, biases) in enumerate(zip(labels.dead, labels.biases)):
+        for j in np.flatnonzero(dead):
+            _dead_marker(ax, l, j, pos[l + 1][j])
+        for j, (x0, y0) in enumerate(pos[l + 1] if biases is not None else []):
+            ax.text(x0, y0 + 0.27, biases[j], ha="center", va="bottom", fontsize=7,
+                    color="0.25", zorder=4, gid=f"bias {l} {j}")
     return ax
 
 
-def _mark_biases_and_dead_units(ax: Axes, traces: list[LayerTrace], sizes: list[int],
-                                bias_names: Sequence[Sequence[str]] | None) -> None:
-    pos = node_positions(sizes)
-    for l, t in enumerate(traces):
-        p = pos[l + 1]
-        dead = t.dead
-        if dead.any():
-            ax.scatter(p[dead, 0], p[dead, 1], s=1600, c=DEAD_FACE, edgecolors="0.3",
-                       zorder=2.5)
-            for x0, y0 in p[dead]:
-                ax.text(x0, y0 - 0.3, "dead (z ≤ 0)", ha="center", va="top", fontsize=7,
-                        color="#b91c1c", zorder=4,
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
-        if t.b is None:
-            continue
-        for j, (x0, y0) in enumerate(p):
-            name = bias_names[l][j] + " = " if bias_names is not None else "b = "
-            ax.text(x0, y0 + 0.27, f"{name}{t.b[j]:.2f}", ha="center", va="bottom",
-                    fontsize=7, color="0.25", zorder=4)
+def _dead_marker(ax: Axes, l: int, j: int, xy) -> None:
+    """A dead unit j of layer l + 1: a grey disc over the node and the words "dead (z ≤ 0)"."""
+    x0, y0 = xy
+    ax.scatter([x0], [y0], s=1600, c=DEAD_FACE, edgecolors="0.3", zorder=2.5,
+               gid=f"dead disc {l} {j}")
+    ax.text(x0, y0 - 0.3, "dead (z ≤ 0)", ha="center", va="top", fontsize=7, color="#b91c1c",
+            zorder=4, gid=f"dead text {l} {j}",
+            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+
+
+def update_forward(net: Sequential, x, ax: Axes, **names) -> list:
+    """Changes the numbers of a diagram drawn by ``draw_forward`` (same network shape, same
+    ``names``: input_names, edge_names, bias_names) to ``net`` and ``x`` in place, without
+    drawing anew: texts, edge colours and widths, dead-unit marks (hidden, not removed, when a
+    unit comes back to life). Returns the dead-unit marks it had to add (new artists)."""
+    labels = forward_labels(net, x, **names)
+    drawn = {a.get_gid(): a for a in ax.get_children() if a.get_gid()}
+    for l, texts in enumerate(labels.nodes):
+        for i, text in enumerate(texts):
+            drawn[f"node {l} {i}"].set_text(text)
+    pos = node_positions(labels.sizes)
+    added = []
+    for l, W in enumerate(labels.weights):
+        for (j, i), w in np.ndenumerate(W):
+            color, width = edge_style(float(w))
+            drawn[f"edge {l} {j} {i}"].set(color=color, linewidth=width)
+            drawn[f"edge text {l} {j} {i}"].set_text(
+                labels.edges[l][j, i] if labels.edges is not None else f"{w:.2f}")
+        for j, dead in enumerate(labels.dead[l]):
+            if dead and f"dead text {l} {j}" not in drawn:
+                _dead_marker(ax, l, j, pos[l + 1][j])
+                added += [a for a in ax.get_children() if a.get_gid() in (
+                    f"dead disc {l} {j}", f"dead text {l} {j}")]
+                continue
+            for part in ("disc", "text"):
+                if f"dead {part} {l} {j}" in drawn:
+                    drawn[f"dead {part} {l} {j}"].set_visible(bool(dead))
+        for j, text in enumerate(labels.biases[l] or []):
+            drawn[f"bias {l} {j}"].set_text(text)
+    return added

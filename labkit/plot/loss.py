@@ -124,13 +124,14 @@ def update_logit_gradients(ax: Axes, result: ClassifierLosses,
 
 
 def _mark_true_class(ax: Axes, target: int) -> None:
-    # only when the true class changes: touching tick labels makes a widget redraw the axes
+    # only when the true class changes, and on the ticks themselves: get_xticklabels() lays
+    # the ticks out again, which makes a widget draw its whole figure anew
     if getattr(ax, "_labkit_true_class", None) == target:
         return
     ax._labkit_true_class = target
-    for j, label in enumerate(ax.get_xticklabels()):
-        label.set_color(TRUE_COLOR if j == target else "black")
-        label.set_fontweight("bold" if j == target else "normal")
+    for j, tick in enumerate(ax.xaxis.get_major_ticks()):
+        tick.label1.set_color(TRUE_COLOR if j == target else "black")
+        tick.label1.set_fontweight("bold" if j == target else "normal")
 
 
 def _names(result: ClassifierLosses, class_names: Sequence[str] | None) -> list[str]:

@@ -15,6 +15,14 @@ def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
             for l, n in enumerate(sizes)]
 
 
+def edge_style(w: float | None) -> tuple[str, float]:
+    """(colour, line width) of an edge of weight w: blue if w >= 0, red if negative, wider
+    for larger |w| (up to |w| = 2); grey and thin when there is no weight."""
+    if w is None:
+        return "0.6", 1.0
+    return ("#1f77b4" if w >= 0 else "#d62728"), 0.5 + 2.5 * min(abs(w), 2.0) / 2.0
+
+
 def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                  node_text: Sequence[Sequence[str]] | None = None,
                  weights: Sequence[np.ndarray] | None = None,
@@ -27,6 +35,9 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
     to l + 1, shape (sizes[l+1], sizes[l]); edge width and colour follow its sign and size, and
     each edge is labelled with its weight (or with ``edge_text[l][j, i]`` when given).
     highlight_layer: a layer drawn in orange (e.g. where backprop is now).
+    The artists carry ids (``get_gid()``) so that a widget can update them in place:
+    "edge l j i" and "edge text l j i" (from unit i of layer l to unit j of layer l + 1),
+    "node l i" (the text in a node).
     """
     ax = new_axes(ax, figsize=(6.0, 3.5))
     pos = node_positions(sizes)
@@ -35,26 +46,26 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
         for j in range(sizes[l + 1]):
             for i in range(sizes[l]):
                 (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
-                w = None if W is None else float(W[j, i])
-                color = "0.6" if w is None else ("#1f77b4" if w >= 0 else "#d62728")
-                width = 1.0 if w is None else 0.5 + 2.5 * min(abs(w), 2.0) / 2.0
-                ax.plot([x0, x1], [y0, y1], color=color, lw=width, zorder=1)
+                color, width = edge_style(None if W is None else float(W[j, i]))
+                ax.plot([x0, x1], [y0, y1], color=color, lw=width, zorder=1,
+                        gid=f"edge {l} {j} {i}")
                 text = None
                 if edge_text is not None:
                     text = str(edge_text[l][j, i])
-                elif w is not None:
-                    text = f"{w:.2f}"
+                elif W is not None:
+                    text = f"{W[j, i]:.2f}"
                 if text:
                     t = 0.3 if sizes[l] > 1 else 0.5
                     ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, fontsize=8,
-                            ha="center", va="center", zorder=3,
+                            ha="center", va="center", zorder=3, gid=f"edge text {l} {j} {i}",
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     for l, p in enumerate(pos):
         face = "#fdd49e" if l == highlight_layer else "#e8eef7"
         ax.scatter(p[:, 0], p[:, 1], s=1600, c=face, edgecolors="0.3", zorder=2)
         for i, (x, y) in enumerate(p):
             if node_text is not None and node_text[l] is not None and i < len(node_text[l]):
-                ax.text(x, y, node_text[l][i], ha="center", va="center", fontsize=8, zorder=4)
+                ax.text(x, y, node_text[l][i], ha="center", va="center", fontsize=8, zorder=4,
+                        gid=f"node {l} {i}")
         name = layer_names[l] if layer_names is not None else (
             "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}")
         ax.text(l, max(sizes) / 2.0 + 0.1, name, ha="center", va="bottom", fontsize=9)
@@ -62,4 +73,8 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
     ax.set_ylim(-max(sizes) / 2.0 - 0.2, max(sizes) / 2.0 + 0.6)
     ax.set_title(title)
     ax.set_axis_off()
+    # no ticks at all: even with the axis off, a titled Axes measures its tick labels on
+    # every draw (matplotlib places the title above them), which slows widgets down
+    ax.set_xticks([])
+    ax.set_yticks([])
     return ax

@@ -6,3 +6,6 @@ from .neuron import neuron_lab
 
 __all__ = ["FigureView", "Lab", "Status", "neuron_lab"]
 __all__ += ["graph_lab", "gradcheck_lab"]
+from .optimizers import optimizers_lab  # noqa: E402
+
+__all__ += ["optimizers_lab"]

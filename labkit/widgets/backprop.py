@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from ..core.backprop_trace import BackpropTrace, Example, fmt, random_example, seed001_example
 from ..plot.backprop import draw_backprop_step
-from .base import Lab, Status
+from .base import Lab, Status, clear_drawing
 
 EXAMPLES = [
     ("seed 001: 2-2-1 sigmoid", "seed001"),
@@ -100,8 +100,8 @@ class BackpropLab(Lab):
         self.controls["seed"].disabled = v["example"] == "seed001"
         self.back_button.disabled = k == 0
         self.next_button.disabled = k == n
-        self._ax.cla()
-        self._ledger.cla()
+        clear_drawing(self._ax)
+        clear_drawing(self._ledger)
         draw_backprop_step(trace, k, self._ax, ledger_ax=self._ledger)
         return step_status(ex, trace, k)
 

@@ -22,7 +22,7 @@ from ..core.metrics import accuracy
 from ..core.optim import SGD
 from ..core.train import TrainingDiverged, fit
 from ..plot.boundary import DecisionBoundary
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 
 def _count(n: int, word: str) -> str:
@@ -150,6 +150,12 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         # tick labels are most of a panel's drawing time; the boundary reads without them
         boundary.ax.set_xticks([])
         boundary.ax.set_yticks([])
+        boundary.ax.set_title(" ", fontsize=10)
+        # the moving parts, redrawn over a kept picture of the rest: the loss panel whole (its
+        # limits change), the boundary's pixels and title (with the points and the frame,
+        # which stay on top of the pixels)
+        animate(ax, boundary.image, boundary.ax.collections, boundary.ax.spines.values(),
+                boundary.ax.title)
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=0.88, wspace=0.25)
 
     def draw(fig, v):
@@ -177,7 +183,7 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         boundary = state["boundary"]
         if run.diverged is not None and epochs_ > run.epochs_done:
             boundary.update(None)
-            boundary.ax.set_title("no boundary: the weights blew up", fontsize=10)
+            boundary.ax.title.set_text("no boundary: the weights blew up")
             exc = run.diverged
             epoch = (exc.step - 1) // per_epoch + 1
             return Status(f"diverged at update {exc.step} (epoch {epoch}): the loss or a "
@@ -188,7 +194,7 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         boundary.update(net)
         acc = accuracy(net(X), y)
         loss = run.epoch_loss[shown]
-        boundary.ax.set_title(f"after {_count(shown, 'epoch')}: accuracy {acc:.0%}", fontsize=10)
+        boundary.ax.title.set_text(f"after {_count(shown, 'epoch')}: accuracy {acc:.0%}")
         what = (f"batch size {batch}: {_count(updates, 'update')} in "
                 f"{_count(shown, 'epoch')} ({per_epoch} per epoch over the {len(X)} points). "
                 f"Loss on all points {loss:.3f}, accuracy {acc:.0%}.")

@@ -23,7 +23,7 @@ from ..plot.classification import (
     plot_layer_values,
     plot_probabilities,
 )
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 SHOW = (("all test images", "all"), ("mistakes only", "wrong"))
 
@@ -135,6 +135,10 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
                    gbars=list(ax_g.patches), axes=(ax_img, ax_p, ax_g),
                    empty=ax_p.text(0.5, 0.5, "", ha="center", va="center",
                                    transform=ax_p.transAxes))
+        # the moving parts, redrawn alone over a kept picture of the axes and their ticks
+        # (fast); the image's frame and the dashed medians with them, to stay on top
+        animate(art["img"], art["title"], ax_img.spines.values(), art["pbars"], art["gbars"],
+                ax_g.lines)
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.2, top=0.85, wspace=0.45)
 
     def draw(fig, v):

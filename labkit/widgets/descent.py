@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 from ..core.optim import SGD
 from ..core.surfaces import SURFACES, descend, describe_run, get_surface
 from ..plot.descent import loss_gap, plot_surface
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 LEVELS = {"converged": "info", "too slow": "info", "escaped": "info",
           "oscillating": "warning", "diverged": "warning"}
@@ -53,12 +53,14 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
             (start_mark,) = ax.plot([], [], "o", mfc="white", mec="#d62728", ms=7, zorder=6)
             (end_mark,) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2, zorder=6)
             ax.set_visible(False)
+            animate(path, start_mark, end_mark)  # redrawn alone over the cached contours
             state["panels"][name] = (ax, path, start_mark, end_mark)
         ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
         (state["loss_line"],) = ax.plot([], [], "-", color="#d62728", lw=1.5)
         (state["loss_end"],) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2)
         ax.set_xlabel("step t")
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        animate(ax)  # its limits change with every run: redrawn whole, without the contours
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
 
     def show_surface(name):

@@ -10,7 +10,7 @@ from ..core.gradcheck import GradCheckReport, check_gradients
 from ..core.gradcheck_study import BUGS, epsilon_sweep, make_study_net, study_data
 from ..core.losses import MSELoss
 from ..plot.gradcheck import BAD_COLOR, OK_COLOR, plain_log_axis, plot_relative_errors
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 TOLERANCE = {"float64": 1e-6, "float32": 1e-3}
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -82,7 +82,8 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
         fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.88)
 
     def draw_bars(report: GradCheckReport, title: str) -> None:
-        # the first time a full drawing; then only heights, colours and labels change (fast)
+        # the first time a full drawing; then only heights, colours and labels change, and
+        # they are redrawn alone over a kept picture of the axes and ticks (fast)
         ax = state["ax"]
         if "bar_patches" not in state:
             plot_relative_errors(report, ax, floor=BAR_FLOOR, title=title)
@@ -90,24 +91,23 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
             state["bar_patches"] = list(ax.containers[0])
             state["tol_line"] = ax.lines[0]
             state["tol_text"] = ax.texts[0]
-            state["labels"] = list(ax.texts[1:])
-            return
-        for label in state["labels"]:
-            label.remove()
-        state["labels"] = []
-        for i, (patch, r) in enumerate(zip(state["bar_patches"], report.rows)):
+            for label in ax.texts[1:]:   # one label per bar instead, shown when it is bad
+                label.remove()
+            state["labels"] = [ax.text(i, 1.0, "", ha="center", va="bottom", fontsize=7,
+                                       color=BAD_COLOR) for i in range(len(report.rows))]
+            animate(state["bar_patches"], ax.lines, ax.texts, ax.title, ax.spines.values())
+        for patch, label, r in zip(state["bar_patches"], state["labels"], report.rows):
             height = max(r.rel_error, BAR_FLOOR)
             patch.set_height(height - patch.get_y())
             bad = r.rel_error >= report.tol
             patch.set_color(BAD_COLOR if bad else OK_COLOR)
-            if bad:
-                state["labels"].append(ax.text(i, height * 1.6, f"worst at\n{r.worst_index}",
-                                               ha="center", va="bottom", fontsize=7,
-                                               color=BAD_COLOR))
+            label.set_visible(bad)
+            label.set_text(f"worst at\n{r.worst_index}")
+            label.set_y(height * 1.6)
         state["tol_line"].set_ydata([report.tol, report.tol])
         state["tol_text"].set_y(report.tol)
         state["tol_text"].set_text(f"tolerance {report.tol:g}")
-        ax.set_title(title)
+        ax.title.set_text(title)
 
     def draw(fig, v):
         e, dt, bg = float(v["eps"]), v["dtype"], v["bug"]

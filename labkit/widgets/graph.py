@@ -92,7 +92,11 @@ def _naive_verdict(root: Value, right: dict[Value, float]) -> str:
 
 
 def _setup(fig) -> None:
-    fig.add_axes((0.01, 0.01, 0.98, 0.9))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.9))
+    # no ticks at all (the axis is off anyway): a titled Axes measures its tick labels on
+    # every draw, to place the title above them
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _emptied(ax):

@@ -73,11 +73,12 @@ def loss_lab(logits: Sequence[float] = (2.0, 0.5, -1.0), target: int = 0,
         axes["p"], axes["g"] = fig.subplots(1, 2)
         plot_class_probabilities(start, axes["p"], names)
         plot_logit_gradients(start, axes["g"], names)
-        # the moving parts, redrawn alone over the cached axes and ticks (fast); the zero line
-        # moves with them only to stay drawn on top of the bars
+        # the moving parts, redrawn alone over a kept picture of the rest (fast): bars, their
+        # labels, the titles and legend, the x axes (their labels mark the true class); the
+        # zero line with them only to stay drawn on top of the bars
         p, g = axes["p"], axes["g"]
-        animate(p.patches, p.texts, p.title, g.patches, g.lines, g.get_legend(),
-                g.get_legend().get_texts())
+        animate(p.patches, p.texts, p.title, p.xaxis, g.patches, g.lines, g.get_legend(),
+                g.get_legend().get_texts(), g.xaxis)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.88, wspace=0.3)
 
     def draw(fig, v):

@@ -5,7 +5,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..plot.activations import ACTIVATIONS, activation_and_derivative
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 
 def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> Lab:
@@ -28,7 +28,10 @@ def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> L
         ax.set_ylim(-1.5, 4.0)
         ax.set_xlabel("input x")
         ax.set_ylabel("activation a, slope f'(z)")
-        ax.legend(loc="upper left", fontsize=8)
+        legend = ax.legend(loc="upper left", fontsize=8)
+        # the moving parts, redrawn alone over a kept picture of the axes and ticks (fast);
+        # the legend with them, to stay on top of the lines
+        animate(artists["a"], artists["da"], ax.title, legend)
         artists["ax"] = ax
         fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.88)
 
@@ -36,7 +39,7 @@ def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> L
         a, da = activation_and_derivative(v["activation"], v["w"] * x + v["b"])
         artists["a"].set_ydata(a)
         artists["da"].set_ydata(da)
-        artists["ax"].set_title(
+        artists["ax"].title.set_text(  # not set_title: that would touch the cached axes
             f"one neuron: w = {v['w']:.1f}, b = {v['b']:.1f}, f = {v['activation']}")
         a1, da1 = activation_and_derivative(v["activation"], np.array([v["w"] + v["b"]]))
         text = f"at x = 1: z = {v['w'] + v['b']:.2f}, a = {a1[0]:.3f}, f'(z) = {da1[0]:.3f}"

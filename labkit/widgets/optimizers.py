@@ -1,0 +1,171 @@
+"""Five optimizers on a 2-D surface: pick SGD, momentum, Nesterov, RMSprop or Adam, its
+learning rate eta, beta1 (or the momentum mu) and beta2, a surface and a start; watch the path
+on the contours and the loss per step, and read what happened in words."""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+from ..core.optim import SGD, Adam, RMSprop
+from ..core.surfaces import Surface, Trajectory, descend, describe_run, get_surface
+from ..plot.descent import loss_gap, plot_surface
+from ..plot.optimizers import OPTIMIZER_COLORS
+from .base import Lab, Status, animate
+from .descent import LEVELS
+
+OPTIMIZERS = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
+LAB_SURFACES = ("ravine", "rosenbrock", "saddle", "bowl")
+UNUSED = {"SGD": "β₁ and β₂ are not used by plain SGD",
+          "momentum": "β₁ is the momentum μ; β₂ is not used",
+          "Nesterov": "β₁ is the momentum μ; β₂ is not used",
+          "RMSprop": "β₂ is RMSprop's α; β₁ is not used",
+          "Adam": ""}
+
+
+def optimizer_settings(name: str, lr: float, beta1: float, beta2: float) -> tuple[type, dict]:
+    """(optimizer class, hyper-parameters) for the widget's five choices: beta1 is the
+    momentum mu of momentum and Nesterov and Adam's beta1; beta2 is RMSprop's alpha and Adam's
+    beta2. Nesterov with mu = 0 is plain SGD."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer_settings: unknown optimizer {name!r}; choose one of "
+                         f"{list(OPTIMIZERS)}")
+    if name == "SGD" or (name == "Nesterov" and beta1 == 0):
+        return SGD, {"lr": lr}
+    if name in ("momentum", "Nesterov"):
+        return SGD, {"lr": lr, "momentum": beta1, "nesterov": name == "Nesterov"}
+    if name == "RMSprop":
+        return RMSprop, {"lr": lr, "alpha": beta2}
+    return Adam, {"lr": lr, "betas": (beta1, beta2)}
+
+
+def at_saddle(surface: Surface, run: Trajectory) -> bool:
+    """True when the run ended where the surface curves downwards in some direction (a
+    negative eigenvalue of the Hessian): a flat point there is a saddle, not a minimum."""
+    return bool(np.linalg.eigvalsh(surface.hessian(run.final_point)).min() < 0)
+
+
+def run_verdict(surface: Surface, run: Trajectory) -> tuple[str, Status]:
+    """(a short verdict, the status line): describe_run's kind and text; a run that converged
+    to a saddle point is "stuck at a saddle" (warning)."""
+    verdict = describe_run(surface, run)
+    if verdict.kind == "converged" and at_saddle(surface, run):
+        return "stuck at a saddle", Status(f"stuck at a saddle point: {verdict.text}",
+                                           "warning")
+    return verdict.kind, Status(verdict.text, LEVELS.get(verdict.kind, "info"))
+
+
+def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: float = 0.02,
+                   beta1: float = 0.9, beta2: float = 0.999, steps: int = 100,
+                   start: tuple[float, float] | None = None) -> Lab:
+    """One optimizer (``lk.SGD``, ``lk.SGD(momentum, nesterov)``, ``lk.RMSprop`` or
+    ``lk.Adam``) walking down a 2-D surface of ``labkit.core.surfaces``: its path on the
+    contours, f - f_min per step, and a status that says converged in k steps / too slow /
+    oscillating / diverged / stuck at a saddle, with the final loss."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizers_lab: unknown optimizer {optimizer!r}; choose one of "
+                         f"{list(OPTIMIZERS)}")
+    if surface not in LAB_SURFACES:
+        raise ValueError(f"optimizers_lab: unknown surface {surface!r}; choose one of "
+                         f"{list(LAB_SURFACES)}")
+    surfaces = {name: get_surface(name) for name in LAB_SURFACES}
+    start = tuple(surfaces[surface].start) if start is None else start
+    controls = {
+        "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=optimizer,
+                                description="optimizer"),
+        "lr": W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
+                               description="learning rate η", readout_format=".2g",
+                               style={"description_width": "initial"}),
+        "beta1": W.FloatSlider(value=beta1, min=0.0, max=0.99, step=0.01,
+                               description="β₁ / momentum μ", readout_format=".2f",
+                               style={"description_width": "initial"}),
+        "beta2": W.FloatSlider(value=beta2, min=0.5, max=0.999, step=0.001,
+                               description="β₂", readout_format=".3f"),
+        "surface": W.Dropdown(options=list(LAB_SURFACES), value=surface,
+                              description="surface"),
+        "steps": W.IntSlider(value=steps, min=10, max=300, description="steps"),
+        "x0": W.FloatSlider(value=start[0], min=-3.0, max=3.0, step=0.05,
+                            description="start x"),
+        "y0": W.FloatSlider(value=start[1], min=-1.5, max=3.0, step=0.05,
+                            description="start y"),
+    }
+    state: dict = {"surface": None, "panels": {}}
+
+    def setup(fig):
+        # as descent_lab: one contour panel per surface, made once, all in the same place; a
+        # redraw shows one of them and moves line data only
+        for name, s in surfaces.items():
+            ax = fig.add_subplot(1, 2, 1, label=name)
+            plot_surface(s, ax, n=120, title=s.formula)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            (path,) = ax.plot([], [], "-", lw=1.5, zorder=5)
+            (start_mark,) = ax.plot([], [], "o", mfc="white", ms=7, zorder=6)
+            (end_mark,) = ax.plot([], [], "x", ms=9, mew=2, zorder=6)
+            ax.set_visible(False)
+            animate(path, start_mark, end_mark)    # redrawn alone over the kept contours
+            state["panels"][name] = (ax, path, start_mark, end_mark)
+        ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
+        (state["loss_line"],) = ax.plot([], [], "-", lw=1.5)
+        (state["loss_end"],) = ax.plot([], [], "x", ms=9, mew=2)
+        ax.set_xlabel("step t")
+        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        animate(ax)  # its limits change with every run: redrawn whole, without the contours
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
+
+    def show_surface(name):
+        for other, (ax, *_) in state["panels"].items():
+            ax.set_visible(other == name)
+        ax = state["ax_loss"]
+        if surfaces[name].f_min is None:
+            ax.set_yscale("linear")
+            ax.set_ylabel("f(p)")
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+        else:  # few ticks, plain labels: log-axis tick text is otherwise the slowest part
+            ax.set_yscale("log")
+            ax.set_ylabel("f(p) - f_min (log scale)")
+            ax.yaxis.set_major_locator(LogLocator(numticks=4))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+        ax.yaxis.set_minor_locator(NullLocator())
+        state["surface"] = name
+
+    def draw(fig, v):
+        s = surfaces[v["surface"]]
+        if state["surface"] != v["surface"]:
+            show_surface(v["surface"])
+        make, hyper = optimizer_settings(v["optimizer"], v["lr"], v["beta1"], v["beta2"])
+        run = descend(s, (v["x0"], v["y0"]), v["steps"], make, **hyper)
+        kind, status = run_verdict(s, run)
+        color = OPTIMIZER_COLORS[v["optimizer"]]
+
+        _, path, start_mark, end_mark = state["panels"][v["surface"]]
+        xs, ys = run.points[:, 0], run.points[:, 1]
+        path.set_data(xs, ys)
+        start_mark.set_data(xs[:1], ys[:1])
+        end_mark.set_data(xs[-1:] if run.diverged else [], ys[-1:] if run.diverged else [])
+        for line in (path, end_mark, state["loss_line"], state["loss_end"]):
+            line.set_color(color)
+        start_mark.set_markeredgecolor(color)
+
+        gap = loss_gap(run, s.f_min)
+        t = np.arange(run.steps + 1)
+        state["loss_line"].set_data(t, gap)
+        state["loss_end"].set_data(t[-1:] if run.diverged else [],
+                                   gap[-1:] if run.diverged else [])
+        ax = state["ax_loss"]
+        ax.set_xlim(0, v["steps"])
+        lo, hi = float(gap.min()), float(gap.max())
+        if s.f_min is None:
+            pad = 0.05 * (hi - lo) + 1e-9
+            ax.set_ylim(lo - pad, hi + pad)
+        else:
+            ax.set_ylim(lo / 3.0, hi * 3.0)
+        ax.set_title(f"{v['optimizer']}, η = {v['lr']:.3g}: {kind}", fontsize=10)
+
+        note = UNUSED[v["optimizer"]]
+        if v["optimizer"] == "Nesterov" and v["beta1"] == 0:
+            note = "with μ = 0 Nesterov is plain SGD"
+        return Status(status.text + (f" ({note}.)" if note else ""), status.level)
+
+    return Lab("optimizers on a surface: SGD, momentum, Nesterov, RMSprop, Adam", controls,
+               draw, figsize=(9.0, 3.6), setup=setup)
