@@ -81,8 +81,9 @@ def test_lesson_runs_and_its_widget_answers_a_slider(browser, lab_server, lesson
         handle = page.locator(f"{PANEL} .jupyter-widgets .noUi-handle").first
         handle.scroll_into_view_if_needed()
         handle.focus()
-        for _ in range(3):
-            handle.press("ArrowRight")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        for _ in range(3):  # a slider stored at its maximum can only move left
+            handle.press("ArrowLeft" if at_max else "ArrowRight")
         page.wait_for_function(
             "([sel, old]) => document.querySelector(sel).getAttribute('src') !== old",
             arg=[f"{PANEL} .jupyter-widgets img", before], timeout=20_000)
