@@ -42,50 +42,12 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
     state: dict = {"surface": None, "panels": {}}
 
     def setup(fig):
-        # one path panel per surface, all in the same place, drawn once: contours are the slow
-        # part of a drawing, so switching surface only switches which panel is visible
-        for name, s in surfaces.items():
-            ax = fig.add_subplot(1, 2, 1, label=name)
-            plot_surface(s, ax, n=120, title=s.formula)
-            ax.xaxis.set_major_locator(MaxNLocator(4))   # few ticks: tick labels are most
-            ax.yaxis.set_major_locator(MaxNLocator(4))   # of the drawing time
-            (path,) = ax.plot([], [], "-o", color="#d62728", ms=3, lw=1.2, zorder=5)
-            (start_mark,) = ax.plot([], [], "o", mfc="white", mec="#d62728", ms=7, zorder=6)
-            (end_mark,) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2, zorder=6)
-            ax.set_visible(False)
-            animate(path, start_mark, end_mark)  # redrawn alone over the cached contours
-            state["panels"][name] = (ax, path, start_mark, end_mark)
-        ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
-        (state["loss_line"],) = ax.plot([], [], "-", color="#d62728", lw=1.5)
-        (state["loss_end"],) = ax.plot([], [], "x", color="#d62728", ms=9, mew=2)
-        ax.set_xlabel("step t")
-        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-        animate(ax)  # its limits change with every run: redrawn whole, without the contours
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
-
-    def show_surface(name):
-        for other, (ax, *_) in state["panels"].items():
-            ax.set_visible(other == name)
-        s = surfaces[name]
-        ax_loss = state["ax_loss"]
-        if s.f_min is None:
-            ax_loss.set_yscale("linear")
-            ax_loss.set_ylabel("f(p)")
-            ax_loss.yaxis.set_major_locator(MaxNLocator(4))
-        else:
-            # few ticks and plain "1e-04" labels: log-axis tick text is the slowest part of
-            # a redraw otherwise (mathtext, minor ticks)
-            ax_loss.set_yscale("log")
-            ax_loss.set_ylabel("f(p) - f_min (log scale)")
-            ax_loss.yaxis.set_major_locator(LogLocator(numticks=4))
-            ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
-        ax_loss.yaxis.set_minor_locator(NullLocator())
-        state["surface"] = name
+        setup_surface_panels(fig, surfaces, state, color="#d62728", path_fmt="-o", lw=1.2)
 
     def draw(fig, v):
         s = surfaces[v["surface"]]
         if state["surface"] != v["surface"]:
-            show_surface(v["surface"])
+            show_surface(state, surfaces, v["surface"])
         _, path, start_mark, end_mark = state["panels"][v["surface"]]
         start_point = (v["x0"],) if s.dim == 1 else (v["x0"], v["y0"])
         run = descend(s, start_point, v["steps"], SGD, lr=v["lr"])
@@ -121,3 +83,52 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
 
     return Lab("gradient descent: p ← p − η ∇f(p)", controls, draw, figsize=(9.0, 3.6),
                setup=setup)
+
+
+def setup_surface_panels(fig, surfaces: dict, state: dict, color: str | None = None,
+                         path_fmt: str = "-", lw: float = 1.5) -> None:
+    """The figure of a descent widget: one path panel per surface, all in the same place and
+    drawn once (contours are the slow part of a drawing, so switching surface only switches
+    which panel is visible), and a loss panel. Fills state["panels"][name] = (ax, path,
+    start_mark, end_mark), state["ax_loss"], state["loss_line"] and state["loss_end"]."""
+    colored = {} if color is None else {"color": color}
+    for name, s in surfaces.items():
+        ax = fig.add_subplot(1, 2, 1, label=name)
+        plot_surface(s, ax, n=120, title=s.formula)
+        ax.xaxis.set_major_locator(MaxNLocator(4))   # few ticks: tick labels are most
+        ax.yaxis.set_major_locator(MaxNLocator(4))   # of the drawing time
+        (path,) = ax.plot([], [], path_fmt, ms=3, lw=lw, zorder=5, **colored)
+        (start_mark,) = ax.plot([], [], "o", mfc="white", ms=7, zorder=6,
+                                **({} if color is None else {"mec": color}))
+        (end_mark,) = ax.plot([], [], "x", ms=9, mew=2, zorder=6, **colored)
+        ax.set_visible(False)
+        animate(path, start_mark, end_mark)  # redrawn alone over the cached contours
+        state["panels"][name] = (ax, path, start_mark, end_mark)
+    ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
+    (state["loss_line"],) = ax.plot([], [], "-", lw=1.5, **colored)
+    (state["loss_end"],) = ax.plot([], [], "x", ms=9, mew=2, **colored)
+    ax.set_xlabel("step t")
+    ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+    animate(ax)  # its limits change with every run: redrawn whole, without the contours
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
+
+
+def show_surface(state: dict, surfaces: dict, name: str) -> None:
+    """Shows the panel of surface ``name`` and sets the loss axis for it: log scale of
+    f - f_min where the minimum is known, linear f otherwise."""
+    for other, (ax, *_) in state["panels"].items():
+        ax.set_visible(other == name)
+    ax = state["ax_loss"]
+    if surfaces[name].f_min is None:
+        ax.set_yscale("linear")
+        ax.set_ylabel("f(p)")
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+    else:
+        # few ticks and plain "1e-04" labels: log-axis tick text is the slowest part of
+        # a redraw otherwise (mathtext, minor ticks)
+        ax.set_yscale("log")
+        ax.set_ylabel("f(p) - f_min (log scale)")
+        ax.yaxis.set_major_locator(LogLocator(numticks=4))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    state["surface"] = name

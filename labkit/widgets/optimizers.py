@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from ..core.optim import SGD, Adam, RMSprop
 from ..core.surfaces import Surface, Trajectory, descend, describe_run, get_surface
-from ..plot.descent import loss_gap, plot_surface
+from ..plot.descent import loss_gap
 from ..plot.optimizers import OPTIMIZER_COLORS
-from .base import Lab, Status, animate
-from .descent import LEVELS
+from .base import Lab, Status
+from .descent import LEVELS, setup_surface_panels, show_surface
 
 OPTIMIZERS = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
 LAB_SURFACES = ("ravine", "rosenbrock", "saddle", "bowl")
@@ -92,47 +91,13 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
     state: dict = {"surface": None, "panels": {}}
 
     def setup(fig):
-        # as descent_lab: one contour panel per surface, made once, all in the same place; a
-        # redraw shows one of them and moves line data only
-        for name, s in surfaces.items():
-            ax = fig.add_subplot(1, 2, 1, label=name)
-            plot_surface(s, ax, n=120, title=s.formula)
-            ax.xaxis.set_major_locator(MaxNLocator(4))
-            ax.yaxis.set_major_locator(MaxNLocator(4))
-            (path,) = ax.plot([], [], "-", lw=1.5, zorder=5)
-            (start_mark,) = ax.plot([], [], "o", mfc="white", ms=7, zorder=6)
-            (end_mark,) = ax.plot([], [], "x", ms=9, mew=2, zorder=6)
-            ax.set_visible(False)
-            animate(path, start_mark, end_mark)    # redrawn alone over the kept contours
-            state["panels"][name] = (ax, path, start_mark, end_mark)
-        ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
-        (state["loss_line"],) = ax.plot([], [], "-", lw=1.5)
-        (state["loss_end"],) = ax.plot([], [], "x", ms=9, mew=2)
-        ax.set_xlabel("step t")
-        ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-        animate(ax)  # its limits change with every run: redrawn whole, without the contours
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
-
-    def show_surface(name):
-        for other, (ax, *_) in state["panels"].items():
-            ax.set_visible(other == name)
-        ax = state["ax_loss"]
-        if surfaces[name].f_min is None:
-            ax.set_yscale("linear")
-            ax.set_ylabel("f(p)")
-            ax.yaxis.set_major_locator(MaxNLocator(4))
-        else:  # few ticks, plain labels: log-axis tick text is otherwise the slowest part
-            ax.set_yscale("log")
-            ax.set_ylabel("f(p) - f_min (log scale)")
-            ax.yaxis.set_major_locator(LogLocator(numticks=4))
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
-        ax.yaxis.set_minor_locator(NullLocator())
-        state["surface"] = name
+        # as descent_lab; each optimizer's colour is set when it is drawn
+        setup_surface_panels(fig, surfaces, state)
 
     def draw(fig, v):
         s = surfaces[v["surface"]]
         if state["surface"] != v["surface"]:
-            show_surface(v["surface"])
+            show_surface(state, surfaces, v["surface"])
         make, hyper = optimizer_settings(v["optimizer"], v["lr"], v["beta1"], v["beta2"])
         run = descend(s, (v["x0"], v["y0"]), v["steps"], make, **hyper)
         kind, status = run_verdict(s, run)
