@@ -13,31 +13,14 @@ import numpy as np
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from oracles import central_diff, rel_err
 
 import labkit as lk
 
 REL_TOL = 1e-7
 
 
-def central_diff(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """(f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every element i of x, in place."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        f_plus = f()
-        x[i] = old - eps
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
 
-
-def rel_err(a: np.ndarray, n: np.ndarray) -> float:
-    denom = np.linalg.norm(a) + np.linalg.norm(n)
-    if denom == 0:
-        return 0.0
-    return float(np.linalg.norm(a - n) / denom)
 
 
 def assert_module_gradients(module: lk.Module, x: np.ndarray, seed: int) -> None:
