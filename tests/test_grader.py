@@ -220,3 +220,18 @@ def test_cli_writes_the_csv_and_a_summary(tmp_path, capsys):
     assert code == 0 and out.exists()
     assert "graded 1 notebooks: 1 with full marks" in capsys.readouterr().out
     assert cli_main(["grade", str(tmp_path / "nope"), "--out", str(out), "--quiet"]) == 2
+
+
+def test_grading_works_inside_a_running_event_loop(tmp_path):
+    """As from a notebook, or after a browser test left its loop running."""
+    import asyncio
+
+    sub = tmp_path / "subs"
+    sub.mkdir()
+    (sub / "ann.ipynb").write_text(nbformat.writes(with_cells()))
+
+    async def inside():
+        return grade_folder(sub, SOLUTIONS, progress=False)
+
+    (result,) = asyncio.run(inside())
+    assert result.total == FULL

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +170,17 @@ def assemble(exercise: Exercise, cells: list[dict], results_path: Path,
     return out
 
 
+def run_async(coro):
+    """Runs a coroutine to its end, also when the caller already runs an event loop (a
+    notebook, or a test session driving a browser): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 class DiscardingClient(NotebookClient):
     """An nbclient that keeps no outputs (the grader reads results from its own file), so a
     learner's huge output costs nothing."""
@@ -233,8 +245,8 @@ def learner_of(path: Path, root: Path) -> str:
 def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int = 0,
                      cell_timeout: float = 10.0, total_timeout: float = 60.0) -> Result:
     """Grades one notebook (see the module docstring); never raises for a bad submission."""
-    return asyncio.run(_grade_submission(path, root, exercises, seed, cell_timeout,
-                                         total_timeout))
+    return run_async(_grade_submission(path, root, exercises, seed, cell_timeout,
+                                       total_timeout))
 
 
 async def _grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int,
@@ -313,7 +325,7 @@ def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int
         return list(await asyncio.gather(*(one(p) for p in paths)))
 
     try:
-        results = asyncio.run(grade_all())
+        results = run_async(grade_all())
     finally:
         if bar is not None:
             bar.close()
