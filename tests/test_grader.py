@@ -225,6 +225,7 @@ def test_cli_writes_the_csv_and_a_summary(tmp_path, capsys):
 def test_grading_works_inside_a_running_event_loop(tmp_path):
     """As from a notebook, or after a browser test left its loop running."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     sub = tmp_path / "subs"
     sub.mkdir()
@@ -233,5 +234,7 @@ def test_grading_works_inside_a_running_event_loop(tmp_path):
     async def inside():
         return grade_folder(sub, SOLUTIONS, progress=False)
 
-    (result,) = asyncio.run(inside())
+    # a thread of its own: the test session itself may already run a loop (Playwright's)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        (result,) = pool.submit(asyncio.run, inside()).result()
     assert result.total == FULL
