@@ -41,17 +41,9 @@ def _duplicated():
     return params + params[:1]
 
 
-def _mismatched_grad():
+def _assign_transposed_grad():
     params = _params()
     params[0].grad = np.zeros((3, 2))   # a learner's transposed dW replacing the array
-    return params
-
-
-def _step_with_transposed_grad(make):
-    params = _params()
-    opt = make(params)
-    params[0].grad = np.ones((3, 2))    # W is (2, 3)
-    opt.step()
 
 
 X3 = np.ones((4, 3))
@@ -198,14 +190,8 @@ CASES = [
      r"SGD: params must be an iterable of Parameters.*got int"),
     ("sgd-net-instead-of-params", lambda: lk.SGD(lk.Linear(2, 2, rng=0), lr=0.1), TypeError,
      r"SGD: params must be an iterable of Parameters \(e\.g\. net\.parameters\(\)\), got Linear"),
-    ("sgd-mismatched-grad", lambda: lk.SGD(_mismatched_grad(), lr=0.1), ValueError,
-     r"SGD: .*'0\.W'.*gradient of shape \(3, 2\).*\(2, 3\)"),
-    *[
-        (f"{opt.__name__}-step-mismatched-grad",
-         (lambda opt=opt: _step_with_transposed_grad(lambda ps: opt(ps, lr=0.1))), ValueError,
-         rf"{opt.__name__}: .*'0\.W'.*gradient of shape \(3, 2\).*\(2, 3\)")
-        for opt in (lk.SGD, lk.RMSprop, lk.Adam)
-    ],
+    ("parameter-grad-wrong-shape", _assign_transposed_grad, ValueError,
+     r"Parameter '0\.W': cannot set a gradient of shape \(3, 2\), expected \(2, 3\)"),
     ("clip-empty", lambda: lk.clip_grad_norm([], 1.0), ValueError,
      r"clip_grad_norm: got an empty parameter list"),
     ("clip-negative", lambda: lk.clip_grad_norm(_params(), -1.0), ValueError,
@@ -283,19 +269,20 @@ def test_case_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
-def test_failed_step_leaves_every_parameter_untouched():
-    """A step refused for a mismatched gradient must not have updated the parameters listed
-    before the faulty one."""
+def test_refused_gradient_keeps_the_old_one_and_the_step_uses_it():
+    """Assigning a gradient of the wrong shape is refused at once, naming the parameter; the
+    parameter keeps its gradient, so the next step is the one it would have been."""
     params = _params()
     opt = lk.SGD(params, lr=0.1)
     for p in params:
         p.grad[...] = 1.0
     before = [p.data.copy() for p in params]
-    params[2].grad = np.ones((2, 1))   # layer 2's W is (1, 2)
     with pytest.raises(ValueError, match=r"'2\.W'"):
-        opt.step()
+        params[2].grad = np.ones((2, 1))   # layer 2's W is (1, 2)
+    np.testing.assert_array_equal(params[2].grad, np.ones((1, 2)))
+    opt.step()
     for p, b in zip(params, before):
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_allclose(p.data, b - 0.1)
 
 
 @pytest.mark.parametrize("kwargs", [dict(epochs=np.int64(2)), dict(batch_size=np.int64(5))])

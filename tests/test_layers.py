@@ -225,6 +225,53 @@ def test_backward_accumulates_into_grad_until_zeroed():
     assert not layer.W.grad.any() and not layer.b.grad.any()
 
 
+def test_zero_grad_then_backward_equals_a_fresh_backward_and_keeps_the_array():
+    """zero_grad() only marks the gradient as zero; the next backward writes instead of adding.
+    Same numbers as a fresh layer, the same array objects, and zeros when read in between."""
+    rng = np.random.default_rng(3)
+    layer = lk.Linear(3, 2, rng=rng)
+    x, g, g2 = (rng.standard_normal(s) for s in ((4, 3), (4, 2), (4, 2)))
+    arrays = (layer.W.grad, layer.b.grad)
+    layer(x)
+    layer.backward(g)                        # stale numbers left in the arrays
+    layer.zero_grad()
+    np.testing.assert_array_equal(layer.W.grad, 0)
+    layer.zero_grad()
+    layer(x)
+    layer.backward(g2)                       # written, not added to the stale numbers
+    np.testing.assert_allclose(layer.W.grad, g2.T @ x, rtol=1e-14)
+    np.testing.assert_allclose(layer.b.grad, g2.sum(axis=0), rtol=1e-14)
+    layer(x)
+    layer.backward(g)                        # the second term after zero_grad is added
+    np.testing.assert_allclose(layer.W.grad, g2.T @ x + g.T @ x, rtol=1e-14)
+    assert layer.W.grad is arrays[0] and layer.b.grad is arrays[1]
+
+
+@pytest.mark.parametrize("method", ["add_grad", "add_grad_matmul", "add_grad_sum"])
+def test_parameter_add_grad_writes_after_zero_grad_and_adds_otherwise(method):
+    rng = np.random.default_rng(4)
+    p = lk.Parameter(rng.standard_normal((3, 2)), "W")
+    a, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 2))
+    batch = rng.standard_normal((5, 3, 2))   # add_grad_sum sums over axis 0, the batch
+    args, term = {"add_grad": ((a @ b,), a @ b), "add_grad_matmul": ((a, b), a @ b),
+                  "add_grad_sum": ((batch,), batch.sum(axis=0))}[method]
+    p.grad[...] = 7.0                        # stale
+    p.zero_grad()
+    getattr(p, method)(*args)
+    np.testing.assert_allclose(p.grad, term, rtol=1e-14)
+    getattr(p, method)(*args)
+    np.testing.assert_allclose(p.grad, 2 * term, rtol=1e-14)
+
+
+def test_parameter_grad_assignment_casts_to_the_data_dtype():
+    p = lk.Parameter(np.zeros((2, 2), dtype=np.float32))
+    p.zero_grad()
+    p.grad = np.ones((2, 2))                 # float64 in
+    assert p.grad.dtype == np.float32 and p.grad.sum() == 4
+    p.add_grad(np.ones((2, 2)))              # assignment cleared the zero mark: adds
+    assert p.grad.sum() == 8
+
+
 def test_float32_network_stays_float32():
     rng = np.random.default_rng(2)
     net = lk.Sequential(lk.Linear(3, 4, rng=rng, dtype=np.float32), lk.Tanh(),

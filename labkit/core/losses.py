@@ -88,10 +88,19 @@ class BCELoss(Loss):
     def forward(self, p, y):
         _check_arrays(self, p, y)
         _check_same_shape(self, p, y)
-        with np.errstate(all="ignore"):
-            log_p = np.maximum(np.log(p), -100.0)
-            log_1mp = np.maximum(np.log1p(-p), -100.0)
-            loss = float(-_mean(y * log_p + (1.0 - y) * log_1mp))
+        one_minus_y = 1.0 - y
+        if not np.minimum(y, one_minus_y).min() >= 0:      # y in [0, 1] <=> min(y, 1 - y) >= 0
+            raise ValueError(f"BCELoss: targets must lie in [0, 1], got [{y.min()}, {y.max()}]")
+        # log 0 = -inf is expected (a saturated sigmoid), then clamped at -100 as torch does
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_p = np.log(p)
+            log_1mp = np.log1p(-p)
+        np.maximum(log_p, -100.0, out=log_p)
+        np.maximum(log_1mp, -100.0, out=log_1mp)
+        log_p *= y                                  # y log p
+        log_1mp *= one_minus_y                      # (1 - y) log(1 - p)
+        log_p += log_1mp
+        loss = float(-_mean(log_p))
         # a p outside [0, 1] (or NaN) makes a log NaN, so p's range is only looked at then (speed)
         if math.isnan(loss):
             lo, hi = p.min(), p.max()
@@ -100,17 +109,24 @@ class BCELoss(Loss):
                     f"BCELoss: predictions must be probabilities in [0, 1], got values in "
                     f"[{lo}, {hi}]; put a Sigmoid last, or use logits with CrossEntropyLoss"
                 )
-        if not (y.min() >= 0 and y.max() <= 1):
-            raise ValueError(f"BCELoss: targets must lie in [0, 1], got [{y.min()}, {y.max()}]")
         self._p, self._y = p, y
         return loss
 
     def backward(self):
+        """dL/dp = (p - y) / (p (1 - p)) / n, the denominator clamped at 1e-12 as torch does
+        (p = 0 or 1 then gives a finite gradient). Built in place on two new arrays."""
         p = getattr(self, "_p", None)
         if p is None:
             raise self._no_forward()
-        # torch clamps the denominator at 1e-12 so that p = 0 or 1 gives a finite gradient
-        return (p - self._y) / np.maximum(p * (1.0 - p), _TORCH_BCE_EPS) / p.size
+        denom = 1.0 - p
+        denom *= p
+        np.maximum(denom, _TORCH_BCE_EPS, out=denom)
+        grad = p - self._y
+        if grad.dtype.kind != "f":                  # integer predictions and targets
+            grad = grad.astype(np.float64)
+        grad /= denom
+        grad /= p.size
+        return grad
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -143,24 +159,33 @@ class CrossEntropyLoss(Loss):
                 f"CrossEntropyLoss: targets must be integer class indices, got dtype "
                 f"{targets.dtype} (use y.astype(int))"
             )
-        lo, hi = int(targets.min()), int(targets.max())
-        if lo < 0 or hi >= c:
-            bad = lo if lo < 0 else hi
-            raise ValueError(
-                f"CrossEntropyLoss: class index {bad} out of range for {c} classes (0..{c - 1})"
-            )
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
+        if targets.dtype.kind == "i" and targets.min() < 0:
+            raise _class_index_error(targets, c)
+        shifted = logits - logits.max(axis=1, keepdims=True)       # z - max_j z_j
         rows = np.arange(n)
-        self._probs, self._targets, self._rows = e / s, targets, rows
-        return float(_mean(np.log(s[:, 0]) - shifted[rows, targets]))
+        try:
+            z_target = shifted[rows, targets]                      # (z - max)[t], row by row
+        except IndexError:                                         # an index >= C
+            raise _class_index_error(targets, c) from None
+        e = np.exp(shifted, out=shifted)                           # in place: shifted is done
+        s = e.sum(axis=1, keepdims=True)
+        self._exp, self._sum, self._targets, self._rows = e, s, targets, rows
+        return float(_mean(np.log(s[:, 0]) - z_target))
 
     def backward(self):
-        probs = getattr(self, "_probs", None)
-        if probs is None:
+        """dL/dz = (softmax(z) - onehot(t)) / N, with softmax(z) = e^(z - max) / sum."""
+        e = getattr(self, "_exp", None)
+        if e is None:
             raise self._no_forward()
-        g = probs.copy()
+        g = e / self._sum
         g[self._rows, self._targets] -= 1
         g /= len(self._targets)
         return g
+
+
+def _class_index_error(targets: np.ndarray, c: int) -> ValueError:
+    lo, hi = int(targets.min()), int(targets.max())
+    bad = lo if lo < 0 else hi
+    return ValueError(
+        f"CrossEntropyLoss: class index {bad} out of range for {c} classes (0..{c - 1})"
+    )

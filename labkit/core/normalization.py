@@ -65,8 +65,8 @@ class BatchNorm1d(Module):
             raise no_forward_error(self)
         x_hat, inv_std, training = self._cache
         check_grad_out(self, grad_out, x_hat.shape)
-        self.gamma.grad += (grad_out * x_hat).sum(axis=0)
-        self.beta.grad += grad_out.sum(axis=0)
+        self.gamma.add_grad_sum(grad_out * x_hat)
+        self.beta.add_grad_sum(grad_out)
         g = grad_out * self.gamma.data
         if not training:  # the statistics are constants in evaluation mode
             return g * inv_std

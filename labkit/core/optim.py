@@ -81,12 +81,11 @@ class Optimizer:
     def zero_grad(self) -> None:
         """g <- 0 for every parameter."""
         for p in self.params:
-            p.grad.fill(0)
+            p.zero_grad()
 
     def step(self) -> None:
-        for i, p in enumerate(self.params):  # checked first: no update at all on a bad gradient
-            if p.grad.shape != p.data.shape:
-                raise _grad_shape_error(type(self).__name__, p, i)
+        """One update of every parameter from its gradient (Parameter.grad's setter has already
+        refused gradients of the wrong shape)."""
         self.t += 1
         for p, state in zip(self.params, self.state):
             self._update(p, state)
@@ -134,7 +133,7 @@ class SGD(Optimizer):
                 v *= self.momentum
                 v += (1.0 - self.dampening) * g
             g = g + self.momentum * v if self.nesterov else v
-        p.data -= self.lr * g
+        p.data -= self._lr * g
 
     def hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
