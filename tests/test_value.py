@@ -233,3 +233,123 @@ def test_log_of_non_positive_and_division_by_zero():
         Value(-1.0).log()
     with pytest.raises(ZeroDivisionError, match="division by zero"):
         Value(1.0) / 0.0
+
+
+# --- topological order and backward on random graphs ---------------------------------------------
+def _random_graph(rng, n_inputs, n_ops):
+    """A random DAG with shared nodes: every operation picks its operands among all Values made
+    so far (inputs and earlier results, so one Value often feeds several others, or the same
+    operation twice: a + a). Returns (root, every Value made)."""
+    made = [Value(float(x)) for x in rng.uniform(0.5, 1.5, n_inputs)]
+    for _ in range(n_ops):
+        a = made[rng.integers(len(made))]
+        b = made[rng.integers(len(made))]
+        kind = rng.integers(5)
+        if kind == 0:
+            v = a + b
+        elif kind == 1:
+            v = a * b
+        elif kind == 2:
+            v = (a * 0.5).tanh()
+        elif kind == 3:
+            v = a - 2.0 * b
+        else:              # made by hand, three inputs: v = a + b + 2 a
+            v = Value(a.data + b.data + 2 * a.data, (a, b, a), (1.0, 1.0, 2.0), "a+b+2a")
+        made.append(v)
+    return made[-1], made
+
+
+def _reachable(root):
+    seen, stack = {id(root): root}, [root]
+    while stack:
+        for p in stack.pop().parents:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return seen
+
+
+def _reference_grads(root):
+    """d root / d v for every v, computed independently of Value: Kahn's algorithm (a node is
+    processed once all of its users have been), per-pass sums in a dict keyed by id."""
+    nodes = _reachable(root)
+    users = {k: 0 for k in nodes}
+    for v in nodes.values():
+        for p in v.parents:
+            users[id(p)] += 1
+    grads = {k: 0.0 for k in nodes}
+    grads[id(root)] = 1.0
+    ready = [root]
+    while ready:
+        v = ready.pop()
+        for p, local in zip(v.parents, v.local_grads):
+            grads[id(p)] += local * grads[id(v)]
+            users[id(p)] -= 1
+            if users[id(p)] == 0:
+                ready.append(p)
+    return grads
+
+
+def _reference_dfs_order(root):
+    """The depth-first post-order lesson 05 prints (last input first), as the explicit-stack
+    search with (node, done) pairs that value.py used before."""
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents if id(p) not in visited)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_topological_order_on_random_graphs(seed):
+    rng = np.random.default_rng(seed)
+    root, _ = _random_graph(rng, int(rng.integers(1, 6)), int(rng.integers(0, 40)))
+    order = root.topological_order()
+    position = {id(v): i for i, v in enumerate(order)}
+    assert len(position) == len(order)                       # each Value once
+    assert set(position) == set(_reachable(root))            # exactly the Values root needs
+    assert order[-1] is root
+    for v in order:                                          # inputs before their users
+        assert all(position[id(p)] < position[id(v)] for p in v.parents)
+    assert [id(v) for v in order] == [id(v) for v in _reference_dfs_order(root)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_backward_on_random_graphs_every_node_and_double_backward(seed):
+    rng = np.random.default_rng(100 + seed)
+    root, made = _random_graph(rng, int(rng.integers(1, 6)), int(rng.integers(1, 40)))
+    reached = _reachable(root)
+    ref = _reference_grads(root)
+    root.backward()
+    for v in made:
+        expected = ref[id(v)] if id(v) in reached else 0.0   # Values root does not use: 0
+        assert v.grad == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    root.backward()                                          # without zeroing: all doubled
+    for v in made:
+        expected = 2 * ref[id(v)] if id(v) in reached else 0.0
+        assert v.grad == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_backward_of_a_subgraph_after_the_whole_graph():
+    """Each pass starts from zero for the Values it reaches, whatever an earlier backward() on a
+    larger graph left behind."""
+    a = Value(2.0)
+    b = a * a            # db/da = 2a = 4
+    c = b * 3.0          # dc/db = 3, dc/da = 12
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (12.0, 3.0, 1.0)
+    b.backward()         # adds db/da = 4 and db/db = 1, nothing of c's pass
+    assert (a.grad, b.grad, c.grad) == (16.0, 4.0, 1.0)
+
+
+def test_hand_made_value_with_three_inputs():
+    a, b = Value(1.5), Value(-2.0)
+    v = Value(a.data * b.data + a.data, (a, b, a), (b.data, a.data, 1.0), "ab+a")
+    (v * 2.0).backward()
+    assert a.grad == 2.0 * (-2.0 + 1.0)
+    assert b.grad == 2.0 * 1.5
