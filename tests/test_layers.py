@@ -179,11 +179,48 @@ def test_sigmoid_is_accurate_in_both_tails():
     assert d[z == 0][0] == 0.25
 
 
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 4e-16 * 3), (np.float32, 2e-7)])
+def test_tanh_is_accurate_at_every_scale(dtype, rtol):
+    """lk.tanh (float64: through expm1, see its docstring) against math.tanh, from 1e-300 to
+    past saturation, both signs; exact at 0, -0, +-inf, and NaN stays NaN."""
+    mags = np.concatenate([np.geomspace(1e-300, 1e-3, 60), np.linspace(1e-3, 25.0, 400)])
+    z = np.concatenate([mags, -mags]).astype(dtype)
+    expected = np.array([math.tanh(float(v)) for v in z])
+    np.testing.assert_allclose(lk.tanh(z), expected, rtol=rtol, atol=0)
+    special = lk.tanh(np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype=dtype))
+    np.testing.assert_array_equal(special[:4], [0.0, -0.0, 1.0, -1.0])
+    assert np.signbit(special[1]) and np.isnan(special[4])
+    assert lk.tanh(z).dtype == dtype
+
+
+@pytest.mark.parametrize("f, ref", [(lk.sigmoid, lambda v: 1 / (1 + math.exp(-v))),
+                                    (lk.tanh, math.tanh)])
+def test_sigmoid_and_tanh_take_numbers_lists_and_integers(f, ref):
+    """A number in gives a number out (the lessons' tables call them on scalars)."""
+    for v in (0.5, np.float64(-3.0), np.float32(0.25), 2, np.array(1.5)):
+        out = f(v)
+        assert np.ndim(out) == 0 and not isinstance(out, np.ndarray)
+        assert float(out) == pytest.approx(ref(float(v)), rel=1e-6)
+    np.testing.assert_allclose(f([1, -2]), [ref(1), ref(-2)], rtol=1e-15)
+
+
 def test_sigmoid_does_not_overflow():
     with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow is fine
         a = lk.sigmoid(np.array([-1000.0, 1000.0]))
     assert a[0] == 0.0 or a[0] < 1e-300
     assert a[1] == 1.0
+
+
+def test_relu_follows_changing_batch_shapes_and_dtypes():
+    """ReLU keeps an array of zeros of its last input's shape and dtype (speed): a new batch
+    size or dtype must still give max(z, 0), NaN passed through as torch does."""
+    relu, rng = lk.ReLU(), np.random.default_rng(5)
+    for shape, dtype in [((3, 4), np.float64), ((5, 4), np.float32), ((3, 4), np.float64)]:
+        z = rng.standard_normal(shape).astype(dtype)
+        z[0, 0] = np.nan
+        a = relu(z)
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, np.maximum(z, 0))
 
 
 def test_relu_derivative_is_zero_at_zero_as_torch():
@@ -247,14 +284,20 @@ def test_zero_grad_then_backward_equals_a_fresh_backward_and_keeps_the_array():
     assert layer.W.grad is arrays[0] and layer.b.grad is arrays[1]
 
 
-@pytest.mark.parametrize("method", ["add_grad", "add_grad_matmul", "add_grad_sum"])
+@pytest.mark.parametrize("method", ["add_grad", "add_grad_matmul", "add_grad_sum",
+                                    "add_grad_sum rows"])
 def test_parameter_add_grad_writes_after_zero_grad_and_adds_otherwise(method):
     rng = np.random.default_rng(4)
     p = lk.Parameter(rng.standard_normal((3, 2)), "W")
     a, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 2))
     batch = rng.standard_normal((5, 3, 2))   # add_grad_sum sums over axis 0, the batch
+    if method == "add_grad_sum rows":        # 2-D: summed as the product 1^T g
+        p = lk.Parameter(rng.standard_normal(2), "b")
+        batch = rng.standard_normal((7, 2))
     args, term = {"add_grad": ((a @ b,), a @ b), "add_grad_matmul": ((a, b), a @ b),
-                  "add_grad_sum": ((batch,), batch.sum(axis=0))}[method]
+                  "add_grad_sum": ((batch,), batch.sum(axis=0)),
+                  "add_grad_sum rows": ((batch,), batch.sum(axis=0))}[method]
+    method = method.split()[0]
     p.grad[...] = 7.0                        # stale
     p.zero_grad()
     getattr(p, method)(*args)

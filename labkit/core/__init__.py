@@ -29,6 +29,7 @@ from .layers import (
                    Sigmoid,
                    Tanh,
                    sigmoid,
+                   tanh,
 )
 from .losses import BCELoss, CrossEntropyLoss, Loss, MSELoss, log_softmax, softmax
 from .metrics import accuracy, confusion_matrix, predict_classes
@@ -50,7 +51,7 @@ __all__ = [
     "grad_norm", "init",
     "layer_groups", "load_digits", "log_softmax", "make_circles", "make_moons",
     "make_regression_1d", "make_spirals", "make_xor", "manual_seed", "numerical_gradient",
-    "predict_classes", "relative_error", "sigmoid", "softmax", "train_test_split",
+    "predict_classes", "relative_error", "sigmoid", "softmax", "tanh", "train_test_split",
 ]
 from .schedules import CosineDecay, LRScheduler, StepDecay  # noqa: E402
 

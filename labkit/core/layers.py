@@ -124,11 +124,13 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     For very negative z, e^-z overflows to inf and 1 / (1 + inf) = 0: the right answer, as
     sigma(z) is below the smallest float there; so that overflow warning is switched off.
     The steps run in place on one new array (a plain ``1 / (1 + np.exp(-z))`` makes three)."""
-    a = np.negative(z if z.dtype.kind == "f" else z.astype(np.float64))
+    z = _float_array(z)
+    a = np.negative(z, out=np.empty_like(z))
     with np.errstate(over="ignore"):
         np.exp(a, out=a)                 # e^-z
     a += 1.0
-    return np.reciprocal(a, out=a)
+    np.reciprocal(a, out=a)
+    return a if a.ndim else a[()]        # a number in, a number out
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
@@ -138,13 +140,21 @@ def tanh(z: np.ndarray) -> np.ndarray:
     is within 3 units in the last place of np.tanh. Why not np.tanh: on CPUs without AVX-512,
     numpy computes float64 tanh one element at a time, and this is 20% faster (measured in
     benchmarks/). Other dtypes: np.tanh, which is vectorized for them."""
+    z = np.asarray(z)
     if z.dtype != np.float64:
         return np.tanh(z)
-    a = np.abs(z)
+    a = np.abs(z, out=np.empty_like(z))
     a *= -2.0
     np.expm1(a, out=a)                   # t
     np.divide(a, a + 2.0, out=a)         # t / (t + 2) = -tanh |z|
-    return np.copysign(a, z, out=a)      # |a| with the sign of z
+    np.copysign(a, z, out=a)             # |a| with the sign of z
+    return a if a.ndim else a[()]        # a number in, a number out
+
+
+def _float_array(z) -> np.ndarray:
+    """z as an array of floats (integers become float64; float32 stays float32)."""
+    z = np.asarray(z)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
 
 
 class Sigmoid(Activation):
@@ -178,8 +188,17 @@ class Tanh(Activation):
 class ReLU(Activation):
     """a = max(z, 0);  ReLU'(z) = 1 where z > 0, else 0 (0 at z = 0, as torch)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._zeros: np.ndarray | None = None
+
     def _f(self, z):
-        a = np.maximum(z, 0)
+        # max(z, 0) against an array of zeros of z's shape, not the number 0: numpy's
+        # vectorized loop then runs, 2-4x faster than with a broadcast scalar (benchmarks/)
+        zeros = self._zeros
+        if zeros is None or zeros.shape != z.shape or zeros.dtype != z.dtype:
+            zeros = self._zeros = np.zeros_like(z)
+        a = np.maximum(z, zeros)
         return a, a
 
     def _df(self, da, a):

@@ -1,6 +1,8 @@
 """Parameter: a trainable array with its gradient, as ``torch.nn.Parameter``."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -79,8 +81,13 @@ class Parameter:
             self._grad += a @ b
 
     def add_grad_sum(self, g: np.ndarray) -> None:
-        """grad += g summed over the batch, axis 0 (Linear: db += sum_n delta_n)."""
-        if self._grad_is_zero:
+        """grad += g summed over the batch, axis 0 (Linear: db += sum_n delta_n).
+
+        For a batch of rows (2-D g) the sum is the product 1^T g, which BLAS computes 2-3x
+        faster than np.sum along axis 0 (benchmarks/README.md)."""
+        if g.ndim == 2:
+            self.add_grad_matmul(_ones(g.shape[0], g.dtype), g)
+        elif self._grad_is_zero:
             g.sum(axis=0, out=self._grad)
             self._grad_is_zero = False
         else:
@@ -88,3 +95,11 @@ class Parameter:
 
     def __repr__(self) -> str:
         return f"Parameter({self.name or '?'}, shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+@lru_cache(maxsize=16)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of n ones (kept: the same batch size comes back every step)."""
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
