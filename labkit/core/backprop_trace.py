@@ -31,6 +31,7 @@ import numpy as np
 from .layers import Activation, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .losses import Loss
 from .module import Module
+from .parameter import batch_sum
 
 KINDS = ("delta", "dW", "db", "da_prev")
 
@@ -331,7 +332,7 @@ def trace_backward(net: Module, X: np.ndarray,
         if rec.b_name is not None:
             add(layer=l, kind="db", quantity=f"db[{l}]",
                 formula=f"db[{l}] = Σ_batch δ[{l}]", uses={f"δ[{l}]": delta}, cached=(),
-                result=delta.sum(axis=0), param=rec.b_name)
+                result=batch_sum(delta), param=rec.b_name)
         if l > 1 or include_input:
             g = delta @ rec.W
             add(layer=l, kind="da_prev", quantity=f"dL/da[{l - 1}]",
