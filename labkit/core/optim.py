@@ -121,6 +121,15 @@ class SGD(Optimizer):
                              f"momentum={self.momentum}, dampening={self.dampening}")
         self.nesterov = bool(nesterov)
 
+    def step(self) -> None:
+        if self.momentum or self.weight_decay:
+            super().step()                   # the general rule below, parameter by parameter
+            return
+        self.t += 1
+        lr = self._lr
+        for p in self.params:                # plain SGD: theta <- theta - eta g
+            p.data -= lr * p.grad
+
     def _update(self, p, state):
         g = p.grad
         if self.weight_decay:
