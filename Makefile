@@ -33,8 +33,12 @@ browser-deps:
 	    echo "      (until then they are skipped)"; \
 	  fi; }
 
+# A pytest worker per core (pytest-xdist), each running whole files: a notebook's cells share
+# one kernel, so they must stay on one worker. benchmarks/bench_course.py --suite times this.
+PYTEST_PARALLEL = -n auto --dist loadfile
+
 test: $(STAMP) browser-deps
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_training.py

@@ -38,7 +38,9 @@ def time_notebooks(folder: str, allow_errors: bool) -> list[dict]:
 
 def time_suite() -> dict:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+    # the README's `make test`: its PYTEST_PARALLEL options (a worker per core, whole files)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-n", "auto", "--dist", "loadfile"],
                           cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
