@@ -238,3 +238,24 @@ def test_grading_works_inside_a_running_event_loop(tmp_path):
     with ThreadPoolExecutor(max_workers=1) as pool:
         (result,) = pool.submit(asyncio.run, inside()).result()
     assert result.total == FULL
+
+
+def test_a_kernel_that_dies_before_any_cell_is_started_once_more(monkeypatch):
+    """The machine's fault (no cell ran) gets a second kernel; a submission's fault does not."""
+    import asyncio
+
+    from labkit.course import grader
+
+    calls = []
+
+    def fake(outcomes):
+        async def _execute_once(nb, workdir, cell_timeout, total_timeout, attempt):
+            calls.append(attempt)
+            return outcomes[attempt - 1]
+        return _execute_once
+
+    monkeypatch.setattr(grader, "_execute_once", fake([("kernel died", 0), (None, 3)]))
+    assert asyncio.run(grader.execute(None, None, 1, 1)) is None and calls == [1, 2]
+    calls.clear()
+    monkeypatch.setattr(grader, "_execute_once", fake([("the kernel stopped", 2), (None, 3)]))
+    assert asyncio.run(grader.execute(None, None, 1, 1)) == "the kernel stopped" and calls == [1]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -196,27 +197,45 @@ async def execute(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: float,
                   total_timeout: float) -> str | None:
     """Runs the notebook in a fresh kernel (a process of its own, working in ``workdir``):
     errors do not stop it, a cell over ``cell_timeout`` is interrupted and the run goes on,
-    the whole run stops at ``total_timeout``. Returns why it stopped early, or None."""
-    client = DiscardingClient(nb, timeout=cell_timeout, allow_errors=True,
+    the whole run stops at ``total_timeout``. Returns why it stopped early, or None.
+
+    A kernel that dies before running any cell (the machine, not the submission: e.g. out of
+    memory) is started once more before the submission is marked as stopped."""
+    for attempt in (1, 2):
+        stopped, cells_run = await _execute_once(nb, workdir, cell_timeout, total_timeout,
+                                                 attempt)
+        if stopped is None or cells_run > 0 or attempt == 2:
+            return stopped
+    return stopped  # pragma: no cover
+
+
+async def _execute_once(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: float,
+                        total_timeout: float, attempt: int) -> tuple[str | None, int]:
+    """One run of ``execute``: (why it stopped early or None, code cells started)."""
+    # the kernel talks over Unix sockets next to ``workdir``, not TCP ports: kernels started
+    # at the same moment (grading workers, other tests) cannot pick the same port
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                            ip=str(workdir.parent / f"kernel{attempt}"))
+    client = DiscardingClient(nb.copy(), km=km, timeout=cell_timeout, allow_errors=True,
                               interrupt_on_timeout=True, kernel_name="python3",
                               startup_timeout=60, record_timing=False,
                               shutdown_kernel="immediate",
                               resources={"metadata": {"path": str(workdir)}})
+    stopped = None
     try:
         await asyncio.wait_for(client.async_execute(), total_timeout)
     except asyncio.TimeoutError:
-        return f"stopped after the total time limit of {total_timeout:g} s"
+        stopped = f"stopped after the total time limit of {total_timeout:g} s"
     except DeadKernelError:
-        return "the kernel stopped (sys.exit, os._exit or a crash)"
+        stopped = "the kernel stopped (sys.exit, os._exit or a crash)"
     except Exception as exc:  # a kernel that would not start, a protocol error, ...
-        return f"the run stopped: {type(exc).__name__}: {str(exc)[:150]}"
+        stopped = f"the run stopped: {type(exc).__name__}: {str(exc)[:150]}"
     finally:
-        if client.km is not None:  # never leave a kernel behind, whatever happened
-            try:
-                await client.km.shutdown_kernel(now=True)
-            except Exception:  # already gone
-                pass
-    return None
+        try:  # never leave a kernel behind, whatever happened
+            await km.shutdown_kernel(now=True)
+        except Exception:  # already gone, or never started
+            pass
+    return stopped, client.code_cells_executed
 
 
 def _read_results(path: Path) -> dict[tuple[str, str], list[Outcome]]:
