@@ -36,14 +36,7 @@ def _check_params(owner: str, params: Iterable[Parameter]) -> list[Parameter]:
         if id(p) in seen:
             raise ValueError(f"{owner}: parameter {p.name or i!r} appears twice in params")
         seen.add(id(p))
-        if p.grad.shape != p.data.shape:
-            raise _grad_shape_error(owner, p, i)
     return params
-
-
-def _grad_shape_error(owner: str, p: Parameter, i: int) -> ValueError:
-    return ValueError(f"{owner}: parameter {p.name or i!r} has a gradient of shape "
-                      f"{p.grad.shape}, expected {p.data.shape} (the shape of its data)")
 
 
 def _check_number(owner: str, name: str, value, low: float = 0.0, high: float = math.inf,
