@@ -212,8 +212,8 @@ def test_sigmoid_does_not_overflow():
 
 
 def test_relu_follows_changing_batch_shapes_and_dtypes():
-    """ReLU keeps an array of zeros of its last input's shape and dtype (speed): a new batch
-    size or dtype must still give max(z, 0), NaN passed through as torch does."""
+    """ReLU compares against a kept array of zeros of its input's shape and dtype (speed): a
+    new batch size or dtype must still give max(z, 0), NaN passed through as torch does."""
     relu, rng = lk.ReLU(), np.random.default_rng(5)
     for shape, dtype in [((3, 4), np.float64), ((5, 4), np.float32), ((3, 4), np.float64)]:
         z = rng.standard_normal(shape).astype(dtype)

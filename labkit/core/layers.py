@@ -16,7 +16,7 @@ import numpy as np
 
 from . import init as initializers
 from .module import Module, check_grad_out, check_input, no_forward_error
-from .parameter import Parameter
+from .parameter import Parameter, constant_array
 from .random import get_rng
 
 INITS = ("default", "xavier", "he", "zeros")
@@ -183,17 +183,10 @@ class Tanh(Activation):
 class ReLU(Activation):
     """a = max(z, 0);  ReLU'(z) = 1 where z > 0, else 0 (0 at z = 0, as torch)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._zeros: np.ndarray | None = None
-
     def _f(self, z):
         # max(z, 0) against an array of zeros of z's shape, not the number 0: numpy's
         # vectorized loop then runs, 2-4x faster than with a broadcast scalar (benchmarks/)
-        zeros = self._zeros
-        if zeros is None or zeros.shape != z.shape or zeros.dtype != z.dtype:
-            zeros = self._zeros = np.zeros_like(z)
-        a = np.maximum(z, zeros)
+        a = np.maximum(z, constant_array(0, z.shape, z.dtype))
         return a, a
 
     def _df(self, da, a):

@@ -86,7 +86,8 @@ class Parameter:
         For a batch of rows (2-D g) the sum is the product 1^T g, which BLAS computes 2-3x
         faster than np.sum along axis 0 (benchmarks/README.md)."""
         if g.ndim == 2:
-            self.add_grad_matmul(_ones(g.shape[0], g.dtype), g)     # as batch_sum(g)
+            ones = constant_array(1.0, (g.shape[0],), g.dtype)
+            self.add_grad_matmul(ones, g)                            # as batch_sum(g)
         elif self._grad_is_zero:
             g.sum(axis=0, out=self._grad)
             self._grad_is_zero = False
@@ -100,12 +101,14 @@ class Parameter:
 def batch_sum(g: np.ndarray) -> np.ndarray:
     """sum_n g_n over the rows of a 2-D g, as the product 1^T g: the numbers
     Parameter.add_grad_sum adds (BLAS sums 2-3x faster than np.sum along axis 0)."""
-    return _ones(g.shape[0], g.dtype) @ g
+    return constant_array(1.0, (g.shape[0],), g.dtype) @ g
 
 
-@lru_cache(maxsize=16)
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """A read-only vector of n ones (kept: the same batch size comes back every step)."""
-    ones = np.ones(n, dtype=dtype)
-    ones.flags.writeable = False
-    return ones
+@lru_cache(maxsize=32)
+def constant_array(value: float, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array filled with ``value`` (kept: the same batch shape comes back every
+    step). numpy's vectorized loops run on two arrays of one shape, not on an array and a
+    broadcast number or a row: see ReLU and batch_sum."""
+    out = np.full(shape, value, dtype=dtype)
+    out.flags.writeable = False
+    return out
