@@ -27,18 +27,37 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _exercises(args: argparse.Namespace) -> int:
-    from .exercises import build
+    from .exercises import LearnerWorkError, build, describe_work, plan
 
-    differing = build(Path(args.solutions), Path(args.exercises), check=args.check)
+    if args.action == "workspace":
+        from .workspace import make_workspace
+
+        try:
+            copied = make_workspace(Path(args.exercises), Path(args.into))
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"your work lives in {args.into}/: " + (
+            f"copied {len(copied)} new exercise(s) there" if copied else "nothing new to copy"))
+        return 0
     if args.check:
+        differing = build(Path(args.solutions), Path(args.exercises), check=True)
         if differing:
+            work = plan(Path(args.solutions), Path(args.exercises))[1]
             print("exercises/ is out of date with solutions/ for: " + ", ".join(differing)
-                  + "\nrun: labkit exercises build", file=sys.stderr)
+                  + "\n" + (describe_work(work) if work else "regenerate it with: labkit "
+                             "exercises build (it never overwrites a learner's work)"),
+                  file=sys.stderr)
             return 1
         print("exercises/ is up to date")
         return 0
-    print(f"wrote {len(differing)} exercise notebook(s)" + (
-        ": " + ", ".join(differing) if differing else " (all were up to date)"))
+    try:
+        written = build(Path(args.solutions), Path(args.exercises), force=args.force)
+    except LearnerWorkError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} exercise notebook(s)" + (
+        ": " + ", ".join(written) if written else " (all were up to date)"))
     return 0
 
 
@@ -65,12 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
     ex.set_defaults(func=_execute)
 
-    exs = sub.add_parser("exercises", help="generate exercises/ from solutions/")
-    exs.add_argument("action", choices=["build"])
+    exs = sub.add_parser("exercises", help="exercises/ from solutions/; a learner's copies")
+    exs.add_argument("action", choices=["build", "workspace"],
+                     help="build: exercises/ from solutions/; workspace: copy exercises/ "
+                     "into the learner's folder (new ones only, nothing overwritten)")
     exs.add_argument("--check", action="store_true",
                      help="write nothing; fail if exercises/ differs from what solutions/ gives")
+    exs.add_argument("--force", action="store_true",
+                     help="overwrite exercise notebooks even where they hold a learner's work")
     exs.add_argument("--solutions", default="solutions")
     exs.add_argument("--exercises", default="exercises")
+    from .workspace import WORKSPACE
+
+    exs.add_argument("--into", default=WORKSPACE, help=f"workspace: the learner's folder "
+                     f"(default {WORKSPACE})")
     exs.set_defaults(func=_exercises)
 
     gr = sub.add_parser("grade", help="grade a folder of submitted notebooks")

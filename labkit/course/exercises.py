@@ -2,7 +2,13 @@
 
 Solution regions become ``raise NotImplementedError()`` stubs, hidden tests disappear, outputs
 and execution counts are cleared; cell ids and nbgrader metadata stay, so a submission's cells
-can be matched with the instructor's by grade_id.
+can be matched with the instructor's by grade_id. Cells are locked as nbgrader's own
+``generate_assignment`` locks them (its ``LockCells``): no nbgrader cell can be deleted, and
+check cells and read-only cells cannot be edited.
+
+The builder never overwrites a notebook that holds a learner's work (answers typed into a
+solution cell, outputs, execution counts, cells of their own): it refuses, names the file and
+says what to do, unless ``force`` is given.
 """
 from __future__ import annotations
 
@@ -11,12 +17,45 @@ from pathlib import Path
 
 import nbformat
 
-from .markers import is_graded, is_solution, strip_hidden_tests, strip_solution
+from .markers import is_graded, is_solution, nbgrader, strip_hidden_tests, strip_solution
+from .workspace import WORKSPACE
+
+
+class LearnerWorkError(RuntimeError):
+    """Raised instead of overwriting exercise notebooks that hold a learner's work."""
+
+    def __init__(self, work: dict[Path, list[str]]):
+        self.work = work
+        super().__init__("not overwriting exercise notebook(s) that hold a learner's work; "
+                         "nothing was written.\n" + describe_work(work))
+
+
+def describe_work(work: dict[Path, list[str]]) -> str:
+    """Which notebooks hold a learner's work, what work, and how to keep it."""
+    lines = [f"{path} holds a learner's work: {', '.join(reasons)}"
+             for path, reasons in work.items()]
+    lines.append(f"Keep it in your own folder, {WORKSPACE}/, before regenerating:")
+    lines += [f"  mv -n {path} {WORKSPACE}/{path.stem}-saved{path.suffix}" for path in work]
+    lines.append("then run the command again; to throw that work away instead, add --force.")
+    return "\n".join(lines)
+
+
+def lock_cell(cell: nbformat.NotebookNode) -> None:
+    """The cell metadata nbgrader's LockCells writes (its defaults): solution cells cannot be
+    deleted; grade cells and other locked cells can be neither deleted nor edited."""
+    meta = nbgrader(cell)
+    solution, grade, locked = (bool(meta.get(k)) for k in ("solution", "grade", "locked"))
+    if solution:
+        cell.metadata["deletable"] = False
+    elif grade or locked:
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
 
 
 def exercise_from_solution(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(solution)
     for cell in nb.cells:
+        lock_cell(cell)
         if cell.cell_type != "code":
             continue
         if is_solution(cell):
@@ -34,26 +73,77 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def build(solutions: Path, exercises: Path, check: bool = False) -> list[str]:
-    """Writes exercises/NAME.ipynb for every solutions/NAME.ipynb; with ``check``, writes
-    nothing and returns the names that are missing or differ."""
-    differing = []
+def learner_work(current: nbformat.NotebookNode, generated: nbformat.NotebookNode) -> list[str]:
+    """What in ``current`` (an exercise notebook on disk) the builder would destroy by writing
+    ``generated`` over it: solution cells that differ from the generated stub, outputs,
+    execution counts, and cells the generated notebook does not have. [] when none."""
+    expected = {cell.get("id"): cell for cell in generated.cells}
+    edited, ran, added = [], 0, 0
+    for cell in current.cells:
+        if cell.get("outputs") or cell.get("execution_count") is not None:
+            ran += 1
+        twin = expected.get(cell.get("id"))
+        if twin is None:
+            added += 1
+        elif is_solution(twin) and cell.get("source") != twin.source:
+            edited.append(nbgrader(twin).get("grade_id") or twin.get("id"))
+    reasons = [f"solution cell '{name}' differs from the stub" for name in edited]
+    if ran:
+        reasons.append(f"{ran} cell(s) with outputs or execution counts")
+    if added:
+        reasons.append(f"{added} cell(s) not in the exercise")
+    return reasons
+
+
+def _read(path: Path) -> nbformat.NotebookNode | None:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:  # not a notebook nbformat can read: nothing of it can be compared
+        return None
+
+
+def plan(solutions: Path, exercises: Path) -> tuple[dict[Path, str], dict[Path, list[str]]]:
+    """What a build would write (target -> text, for every exercise that is missing or
+    differs) and which of those targets hold a learner's work (target -> reasons)."""
     if not solutions.is_dir():
         raise FileNotFoundError(f"no solutions folder at {solutions}")
-    if not check:
-        exercises.mkdir(parents=True, exist_ok=True)
-    expected_names = set()
+    pending: dict[Path, str] = {}
+    work: dict[Path, list[str]] = {}
     for path in sorted(solutions.glob("*.ipynb")):
-        text = render(exercise_from_solution(nbformat.read(path, as_version=4)))
+        generated = exercise_from_solution(nbformat.read(path, as_version=4))
+        text = render(generated)
         target = exercises / path.name
-        expected_names.add(path.name)
         current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current != text:
-            differing.append(path.name)
-            if not check:
-                target.write_text(text, encoding="utf-8")
-    if exercises.is_dir():
-        extra = sorted(p.name for p in exercises.glob("*.ipynb") if p.name not in expected_names)
-        if check:
-            differing += [f"{name} (no solution)" for name in extra]
+        if current == text:
+            continue
+        pending[target] = text
+        if current is None:
+            continue
+        on_disk = _read(target)
+        reasons = (learner_work(on_disk, generated) if on_disk is not None
+                   else ["not a notebook that can be read (it may hold work)"])
+        if reasons:
+            work[target] = reasons
+    return pending, work
+
+
+def build(solutions: Path, exercises: Path, check: bool = False,
+          force: bool = False) -> list[str]:
+    """Writes exercises/NAME.ipynb for every solutions/NAME.ipynb and returns the names it
+    wrote; with ``check``, writes nothing and returns the names that are missing or differ.
+    Raises LearnerWorkError (writing nothing) if a notebook to overwrite holds a learner's
+    work, unless ``force``."""
+    pending, work = plan(solutions, exercises)
+    differing = [target.name for target in pending]
+    if check:
+        if exercises.is_dir():
+            names = {p.name for p in solutions.glob("*.ipynb")}
+            differing += [f"{p.name} (no solution)" for p in sorted(exercises.glob("*.ipynb"))
+                          if p.name not in names]
+        return differing
+    if work and not force:
+        raise LearnerWorkError(work)
+    exercises.mkdir(parents=True, exist_ok=True)
+    for target, text in pending.items():
+        target.write_text(text, encoding="utf-8")
     return differing
