@@ -15,7 +15,8 @@ import pytest
 
 from labkit.course.cli import main as cli_main
 from labkit.course.exercises import exercise_from_solution
-from labkit.course.grader import grade_folder, write_csv
+from labkit.course.gradebook import write_csv
+from labkit.course.grader import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -248,14 +249,18 @@ def test_a_kernel_that_dies_before_any_cell_is_started_once_more(monkeypatch):
 
     calls = []
 
-    def fake(outcomes):
-        async def _execute_once(nb, workdir, cell_timeout, total_timeout, attempt):
-            calls.append(attempt)
-            return outcomes[attempt - 1]
+    def fake(runs):
+        async def _execute_once(nb, probes, sandbox, forbid, cell_timeout, total_timeout):
+            calls.append(len(calls) + 1)
+            return runs[len(calls) - 1]
         return _execute_once
 
-    monkeypatch.setattr(grader, "_execute_once", fake([("kernel died", 0), (None, 3)]))
-    assert asyncio.run(grader.execute(None, None, 1, 1)) is None and calls == [1, 2]
+    died, fine = grader.Run({}, "kernel died", "kernel died", 0), grader.Run({}, None, None, 3)
+    monkeypatch.setattr(grader, "_execute_once", fake([died, fine]))
+    assert asyncio.run(grader.execute(None, {}, None, frozenset(), 1, 1)) is fine
+    assert calls == [1, 2]
     calls.clear()
-    monkeypatch.setattr(grader, "_execute_once", fake([("the kernel stopped", 2), (None, 3)]))
-    assert asyncio.run(grader.execute(None, None, 1, 1)) == "the kernel stopped" and calls == [1]
+    late = grader.Run({}, "the kernel stopped", "kernel died", 2)
+    monkeypatch.setattr(grader, "_execute_once", fake([late, fine]))
+    assert asyncio.run(grader.execute(None, {}, None, frozenset(), 1, 1)) is late
+    assert calls == [1]

@@ -1,55 +1,48 @@
 """Grading a folder of submissions against the instructor's solutions.
 
-For each submission: identify its exercise, rebuild it from the instructor's notebook (every
-locked, check and hidden-test cell restored from solutions/; only the learner's solution cells
-and the cells they added are taken from the submission), append a probe after each graded
-part, execute it in a kernel of its own (a separate process) with a per-cell and a total
-timeout, and compare the plain results with the reference in this process. The submission
-file is only read.
+For each submission (read as hostile data: submission.py): identify its exercise, rebuild
+it from the instructor's notebook with the learner's solution cells in place and a probe
+for each graded part, and run it in a kernel of its own inside the sandbox (sandbox.py)
+with a per-cell and a total timeout. Parts with different library policies run in separate
+kernels. The probes' plain results are the only thing read back, from the probe cells'
+outputs; every comparison happens here, in the grader's process, with the references that
+never enter the kernel. The submission file is only read.
 """
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
-import secrets
 import sys
-import tempfile
+import warnings
 import zlib
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import numpy as np
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from .markers import grade_id, is_graded, is_solution, nbgrader, problems_of
-from .plain import from_plain, to_plain
-from .problems import Outcome, get_problem, judge
+from .plain import from_plain
+from .probe import RESULTS_MIME, Outcome
+from .problems import get_problem, judge
+from .sandbox import Limits, Sandbox, SandboxedKernelManager, SandboxUnavailable
+from .submission import (
+    BadSubmission,
+    Exercise,
+    Part,
+    assemble,
+    identify,
+    load_exercises,
+    part_cases,
+    read_submission,
+)
 
-CASES_PER_PROBLEM = 10
+MAX_RESULT_BYTES = 4 * 2**20
+EXCERPT = 80
 
-
-@dataclass(frozen=True)
-class Part:
-    grade_id: str
-    points: float
-    problems: tuple[str, ...]
-
-
-@dataclass
-class Exercise:
-    name: str
-    notebook: nbformat.NotebookNode
-    parts: list[Part]
-
-    @property
-    def max_points(self) -> float:
-        return sum(p.points for p in self.parts)
+__all__ = ["Result", "SandboxUnavailable", "grade_folder", "grade_submission",
+           "load_exercises", "excerpt"]
 
 
 @dataclass
@@ -67,108 +60,12 @@ class Result:
         return sum(self.points.values())
 
 
-def load_exercises(solutions: Path) -> dict[str, Exercise]:
-    exercises = {}
-    for path in sorted(Path(solutions).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        parts = [Part(grade_id(c), float(nbgrader(c).get("points", 0)), tuple(problems_of(c)))
-                 for c in nb.cells if is_graded(c)]
-        exercises[path.stem] = Exercise(path.stem, nb, parts)
-    if not exercises:
-        raise FileNotFoundError(f"no solution notebooks in {solutions}")
-    return exercises
-
-
-def _cells(nb_json: dict) -> list[dict]:
-    cells = nb_json.get("cells") if isinstance(nb_json, dict) else None
-    if not isinstance(cells, list):
-        raise ValueError("it has no list of cells")
-    clean = []
-    for cell in cells:
-        if not isinstance(cell, dict):
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str):
-            source = ""
-        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        clean.append({"cell_type": cell.get("cell_type"), "source": source,
-                      "metadata": metadata})
-    return clean
-
-
-def identify(path: Path, nb_json: dict, cells: list[dict],
-             exercises: dict[str, Exercise]) -> Exercise | None:
-    """By the notebook's own metadata, then by file name, then by the grade_ids it holds."""
-    meta = nb_json.get("metadata", {}) if isinstance(nb_json, dict) else {}
-    name = meta.get("labkit", {}).get("exercise") if isinstance(meta, dict) and isinstance(
-        meta.get("labkit"), dict) else None
-    if name in exercises:
-        return exercises[name]
-    for ex in exercises.values():
-        if path.stem == ex.name or path.stem.endswith(ex.name):
-            return ex
-    ids = {grade_id(c) for c in cells} - {None}
-    best = max(exercises.values(), key=lambda ex: len(ids & {grade_id(c) for c in
-                                                             ex.notebook.cells}))
-    return best if ids & {grade_id(c) for c in best.notebook.cells} else None
-
-
-def part_cases(seed: int, exercise: str, part: str, problem: str) -> list[tuple]:
-    key = zlib.crc32(f"{exercise}/{part}/{problem}".encode())
-    return get_problem(problem).cases(np.random.default_rng([seed, key]),
-                                      CASES_PER_PROBLEM)
-
-
-def assemble(exercise: Exercise, cells: list[dict], results_path: Path,
-             seed: int) -> nbformat.NotebookNode:
-    """The instructor's notebook with the learner's solution cells (and added cells) in place,
-    and a probe cell after every graded part."""
-    own = {grade_id(c) for c in exercise.notebook.cells}
-    learner: dict[str, dict] = {}
-    extras: dict[str | None, list[dict]] = {}
-    current = None
-    for cell in cells:
-        gid = grade_id(cell)
-        if gid in own:
-            if any(is_solution(c) and grade_id(c) == gid for c in exercise.notebook.cells):
-                learner.setdefault(gid, cell)
-                current = gid
-            continue  # locked, check and hidden-test cells come from the instructor
-        if cell.get("cell_type") == "code":
-            extras.setdefault(current, []).append(cell)
-    out = nbformat.v4.new_notebook(metadata=exercise.notebook.metadata)
-    # IPython's exit() would end the kernel at a moment that races with the probes; it is
-    # made a no-op, so the same submission always gets the same grade (os._exit still ends
-    # the run, deterministically: the parts after it score zero)
-    out.cells.append(nbformat.v4.new_code_cell(
-        "get_ipython().ask_exit = lambda *args, **kwargs: None"))
-    first_solution = True
-    for cell in exercise.notebook.cells:
-        gid = grade_id(cell)
-        if cell.cell_type != "code":
-            continue
-        if is_solution(cell):
-            if first_solution:
-                out.cells += [nbformat.v4.new_code_cell(c["source"]) for c in extras.get(None, [])]
-                first_solution = False
-            mine = learner.get(gid)
-            source = mine["source"] if mine is not None else ""
-            out.cells.append(nbformat.v4.new_code_cell(source))
-            out.cells += [nbformat.v4.new_code_cell(c["source"]) for c in extras.get(gid, [])]
-            continue
-        out.cells.append(nbformat.v4.new_code_cell(cell.source))
-        if is_graded(cell):
-            for problem in problems_of(cell):
-                cases = part_cases(seed, exercise.name, gid, problem)
-                cases_json = json.dumps([[to_plain(a) for a in case] for case in cases])
-                function = get_problem(problem).function
-                out.cells.append(nbformat.v4.new_code_cell(
-                    "from labkit.course.probe import report as __labkit_report\n"
-                    f"__labkit_report({str(results_path)!r}, {gid!r}, {problem!r}, "
-                    f"globals().get({function!r}), {cases_json!r})"))
-    return out
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """A short, printable excerpt of text the learner controls (no newlines or control
+    characters, and no "|", which separates the feedback items of a gradebook)."""
+    clean = "".join(ch if ch.isprintable() and ch != "|" else " " for ch in str(text))
+    clean = " ".join(clean.split())
+    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
 
 
 def run_async(coro):
@@ -182,78 +79,130 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-class DiscardingClient(NotebookClient):
-    """An nbclient that keeps no outputs (the grader reads results from its own file), so a
-    learner's huge output costs nothing."""
+class ResultsClient(NotebookClient):
+    """An nbclient that keeps no outputs but the probes' results (the first one of each probe
+    cell, size-capped), and the names of the errors the cells raised (for limit words)."""
+
+    probe_cells: dict[int, tuple[str, str]] = {}
+
+    def __init__(self, *args, probe_cells: dict[int, tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.probe_cells = probe_cells
+        self.results: dict[int, str] = {}
+        self.errors: set[str] = set()
 
     def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "error":
+            self.errors.add(excerpt(content.get("ename", ""), 40))
+        elif cell_index in self.probe_cells and cell_index not in self.results:
+            data = content.get("data", {}) if isinstance(content, dict) else {}
+            payload = data.get(RESULTS_MIME) if isinstance(data, dict) else None
+            if isinstance(payload, str) and len(payload) <= MAX_RESULT_BYTES:
+                self.results[cell_index] = payload
         return None
 
     def clear_output(self, outs, msg, cell_index):
         return None
 
 
-async def execute(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: float,
-                  total_timeout: float) -> str | None:
-    """Runs the notebook in a fresh kernel (a process of its own, working in ``workdir``):
-    errors do not stop it, a cell over ``cell_timeout`` is interrupted and the run goes on,
-    the whole run stops at ``total_timeout``. Returns why it stopped early, or None.
+@dataclass
+class Run:
+    """What one kernel run gave back."""
 
-    A kernel that dies before running any cell (the machine, not the submission: e.g. out of
-    memory) is started once more before the submission is marked as stopped."""
+    results: dict[int, str]
+    stopped: str | None = None      # why it stopped early, in words
+    status: str | None = None       # "timed out", "over a limit", "kernel died", ...
+    cells_run: int = 0
+
+
+async def execute(nb: nbformat.NotebookNode, probes: dict[int, tuple[str, str]],
+                  sandbox: Sandbox | None, forbid: frozenset[str], cell_timeout: float,
+                  total_timeout: float) -> Run:
+    """Runs the notebook in a fresh kernel; a kernel that dies before running any cell (the
+    machine, not the submission) is started once more."""
+    run = Run({})
     for attempt in (1, 2):
-        stopped, cells_run = await _execute_once(nb, workdir, cell_timeout, total_timeout,
-                                                 attempt)
-        if stopped is None or cells_run > 0 or attempt == 2:
-            return stopped
-    return stopped  # pragma: no cover
+        run = await _execute_once(nb, probes, sandbox, forbid, cell_timeout, total_timeout)
+        if run.stopped is None or run.cells_run > 0 or attempt == 2:
+            break
+    return run
 
 
-async def _execute_once(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: float,
-                        total_timeout: float, attempt: int) -> tuple[str | None, int]:
-    """One run of ``execute``: (why it stopped early or None, code cells started)."""
-    # the kernel talks over Unix sockets next to ``workdir``, not TCP ports: kernels started
-    # at the same moment (grading workers, other tests) cannot pick the same port
-    km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                            ip=str(workdir.parent / f"kernel{attempt}"))
-    client = DiscardingClient(nb.copy(), km=km, timeout=cell_timeout, allow_errors=True,
-                              interrupt_on_timeout=True, kernel_name="python3",
-                              startup_timeout=60, record_timing=False,
-                              shutdown_kernel="immediate",
-                              resources={"metadata": {"path": str(workdir)}})
-    stopped = None
+async def _execute_once(nb, probes, sandbox, forbid, cell_timeout, total_timeout) -> Run:
+    if sandbox is None:
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="labkit-grade-") as folder:
+            km = SandboxedKernelManager(kernel_name="python3", transport="ipc",
+                                        ip=f"{folder}/kernel")
+            return await _drive(km, nb, probes, cell_timeout, total_timeout, folder, None)
+    with sandbox.kernel(forbid) as box:
+        km = SandboxedKernelManager(kernel_name="python3", transport="ipc",
+                                    ip=str(box.folder / "kernel"),
+                                    connection_file=str(box.folder / "kernel.json"))
+        km.box = box
+        return await _drive(km, nb, probes, cell_timeout, total_timeout, str(box.folder), box)
+
+
+async def _drive(km, nb, probes, cell_timeout, total_timeout, folder, box) -> Run:
+    client = ResultsClient(nb.copy(), km=km, timeout=cell_timeout, allow_errors=True,
+                           interrupt_on_timeout=True, kernel_name="python3",
+                           startup_timeout=60, record_timing=False,
+                           shutdown_kernel="immediate", probe_cells=probes,
+                           resources={"metadata": {"path": folder}})
+    run = Run(client.results)
     try:
         await asyncio.wait_for(client.async_execute(), total_timeout)
     except asyncio.TimeoutError:
-        stopped = f"stopped after the total time limit of {total_timeout:g} s"
+        run.status = "timed out"
+        run.stopped = f"stopped after the total time limit of {total_timeout:g} s"
     except DeadKernelError:
-        stopped = "the kernel stopped (sys.exit, os._exit or a crash)"
+        run.status = "kernel died"
+        run.stopped = "the kernel stopped (sys.exit, os._exit or a crash)"
     except Exception as exc:  # a kernel that would not start, a protocol error, ...
-        stopped = f"the run stopped: {type(exc).__name__}: {str(exc)[:150]}"
+        run.status = "stopped early"
+        run.stopped = f"the run stopped: {type(exc).__name__}: {excerpt(str(exc), 150)}"
     finally:
+        process = getattr(km.provisioner, "process", None) if km.provisioner else None
+        exit_code = process.poll() if process is not None else None
         try:  # never leave a kernel behind, whatever happened
             await km.shutdown_kernel(now=True)
         except Exception:  # already gone, or never started
             pass
-    return stopped, client.code_cells_executed
+    run.cells_run = client.code_cells_executed
+    if box is not None and run.status in ("kernel died", "stopped early"):
+        words = box.limit_hit(exit_code)
+        if words:
+            run.status, run.stopped = "over a limit", f"the kernel {words}"
+    if run.stopped is None:
+        words = _limit_errors(client.errors, box.limits if box else Limits())
+        if words:
+            run.stopped = words
+    return run
 
 
-def _read_results(path: Path) -> dict[tuple[str, str], list[Outcome]]:
-    found: dict[tuple[str, str], list[Outcome]] = {}
-    if not path.exists():
-        return found
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            data = json.loads(line)
-            key = (str(data["part"]), str(data["problem"]))
-            outcomes = [Outcome(result=from_plain(o.get("result")),
-                                error=o.get("error") if isinstance(o.get("error"), str)
-                                else None, missing=bool(o.get("missing")))
-                        for o in data["outcomes"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue
-        found.setdefault(key, outcomes)  # the first report of a part is the probe's
-    return found
+def _limit_errors(errors: set[str], limits: Limits) -> str | None:
+    if "MemoryError" in errors:
+        return f"a cell used more than {limits.memory_mb} MB of memory (MemoryError)"
+    return None
+
+
+def parse_results(payload: str) -> tuple[str, str, list[Outcome]] | None:
+    """A probe's JSON, checked field by field; None when it is not what a probe writes."""
+    try:
+        data = json.loads(payload)
+        part, problem, raw = data["part"], data["problem"], data["outcomes"]
+        if not (isinstance(part, str) and isinstance(problem, str) and isinstance(raw, list)):
+            return None
+        outcomes = []
+        for o in raw[:1000]:
+            error = o.get("error")
+            outcomes.append(Outcome(result=from_plain(o.get("result")),
+                                    error=excerpt(error, 200) if isinstance(error, str)
+                                    else None, missing=o.get("missing") is True))
+        return part, problem, outcomes
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        return None
 
 
 def learner_of(path: Path, root: Path) -> str:
@@ -261,23 +210,31 @@ def learner_of(path: Path, root: Path) -> str:
     return rel.parts[0] if len(rel.parts) > 1 else path.stem
 
 
+def policy_groups(exercise: Exercise) -> list[tuple[frozenset[str], list[Part]]]:
+    """The exercise's parts grouped by what they forbid: one kernel per group."""
+    groups: dict[frozenset[str], list[Part]] = {}
+    for part in exercise.parts:
+        groups.setdefault(part.forbid, []).append(part)
+    return list(groups.items())
+
+
 def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int = 0,
-                     cell_timeout: float = 10.0, total_timeout: float = 60.0) -> Result:
-    """Grades one notebook (see the module docstring); never raises for a bad submission."""
+                     cell_timeout: float = 10.0, total_timeout: float = 60.0,
+                     sandbox: Sandbox | None = None) -> Result:
+    """Grades one notebook (see the module docstring); never raises for a bad submission.
+    ``sandbox`` None runs the kernel unconfined (trusted notebooks only)."""
     return run_async(_grade_submission(path, root, exercises, seed, cell_timeout,
-                                       total_timeout))
+                                       total_timeout, sandbox))
 
 
-async def _grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int,
-                            cell_timeout: float, total_timeout: float) -> Result:
+async def _grade_submission(path, root, exercises, seed, cell_timeout, total_timeout,
+                            sandbox) -> Result:
     result = Result(learner=learner_of(path, root), file=str(path.relative_to(root)))
-    try:
-        nb_json = json.loads(path.read_text(encoding="utf-8"))
-        cells = _cells(nb_json)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        result.status = "unreadable"
-        result.feedback.append(f"not a valid notebook ({type(exc).__name__}: "
-                               f"{str(exc)[:120]})")
+    try:  # in a thread: even a large notebook never blocks the kernels graded meanwhile
+        nb_json, cells = await asyncio.to_thread(read_submission, path)
+    except BadSubmission as exc:
+        result.status = exc.status
+        result.feedback.append(str(exc))
         return result
     exercise = identify(path, nb_json, cells, exercises)
     if exercise is None:
@@ -285,20 +242,20 @@ async def _grade_submission(path: Path, root: Path, exercises: dict[str, Exercis
         result.feedback.append("cannot tell which exercise this notebook is")
         return result
     result.exercise, result.max_points = exercise.name, exercise.max_points
-    with tempfile.TemporaryDirectory(prefix="labkit-grade-") as tmp:
-        # the kernel works in its own folder; the results file lies outside it, under a
-        # name it cannot guess
-        results_path = Path(tmp) / f"results-{secrets.token_hex(8)}.jsonl"
-        workdir = Path(tmp) / "work"
-        workdir.mkdir()
-        stopped = await execute(assemble(exercise, cells, results_path, seed), workdir,
-                                cell_timeout, total_timeout)
-        reported = _read_results(results_path)
-    if stopped:
-        result.status = "stopped early"
-        result.feedback.append(stopped)
+    reported: dict[tuple[str, str], list[Outcome]] = {}
+    for forbid, parts in policy_groups(exercise):
+        nb, probes = assemble(exercise, cells, parts, seed)
+        run = await execute(nb, probes, sandbox, forbid, cell_timeout, total_timeout)
+        for index, (gid, problem) in probes.items():
+            parsed = parse_results(run.results[index]) if index in run.results else None
+            if parsed and parsed[:2] == (gid, problem):
+                reported[(gid, problem)] = parsed[2]
+        if run.stopped:
+            if run.status and result.status == "graded":
+                result.status = run.status
+            result.feedback.append(run.stopped)
     for part in exercise.parts:
-        passed = True
+        passed = bool(part.problems)
         for problem in part.problems:
             outcomes = reported.get((part.grade_id, problem))
             if outcomes is None:
@@ -309,22 +266,53 @@ async def _grade_submission(path: Path, root: Path, exercises: dict[str, Exercis
             verdict = judge(get_problem(problem), cases, outcomes)
             if not verdict.passed:
                 passed = False
-                result.feedback.append(verdict.feedback)
-        result.points[part.grade_id] = part.points if passed and part.problems else 0.0
+                result.feedback.append(verdict.feedback + _forbidden_hint(part, outcomes))
+        result.points[part.grade_id] = part.points if passed else 0.0
     return result
 
 
+def _forbidden_hint(part: Part, outcomes: list[Outcome]) -> str:
+    if part.forbid and any(o.error and "is not available while this part is graded" in o.error
+                           for o in outcomes):
+        return (f" ({' and '.join(sorted(part.forbid))} may not be used here: this part asks "
+                "for your own implementation)")
+    return ""
+
+
 def find_submissions(root: Path) -> list[Path]:
-    return sorted(p for p in Path(root).rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts)
+    """Every notebook under root, symlinks neither followed nor graded."""
+    found = []
+    for path in sorted(Path(root).rglob("*.ipynb")):
+        rel = path.relative_to(root)
+        if ".ipynb_checkpoints" in rel.parts:
+            continue
+        if any((Path(root) / Path(*rel.parts[:i + 1])).is_symlink()
+               for i in range(len(rel.parts))):
+            continue
+        found.append(path)
+    return found
+
+
+def shard_of(path: Path, root: Path, shards: int) -> int:
+    """The shard (1..shards) a submission belongs to: by its path, so every machine of a
+    sharded run agrees without talking to the others."""
+    return zlib.crc32(str(path.relative_to(root)).encode()) % shards + 1
 
 
 def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int = 0,
                  cell_timeout: float = 10.0, total_timeout: float = 60.0,
-                 progress: bool = True) -> list[Result]:
-    """Grades every notebook under ``submissions``, ``workers`` at a time."""
+                 progress: bool = True, sandbox: bool = True, limits: Limits | None = None,
+                 shard: tuple[int, int] = (1, 1)) -> list[Result]:
+    """Grades every notebook under ``submissions`` (of shard ``(i, n)``), ``workers`` at a
+    time, each in a sandbox; ``sandbox=False`` only for trusted notebooks."""
     exercises = load_exercises(solutions)
-    paths = find_submissions(submissions)
+    box = Sandbox(limits) if sandbox else None
+    if box is None:
+        warnings.warn("grading WITHOUT a sandbox: every submission runs with your rights and "
+                      "can read, change or delete your files", stacklevel=2)
+    index, count = shard
+    paths = [p for p in find_submissions(submissions)
+             if shard_of(p, Path(submissions), count) == index]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -335,8 +323,14 @@ def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int
 
         async def one(path: Path) -> Result:
             async with slots:
-                result = await _grade_submission(path, Path(submissions), exercises, seed,
-                                                 cell_timeout, total_timeout)
+                try:
+                    result = await _grade_submission(path, Path(submissions), exercises, seed,
+                                                     cell_timeout, total_timeout, box)
+                except Exception as exc:  # the grader's own fault: say so, go on
+                    result = Result(learner_of(path, Path(submissions)),
+                                    str(path.relative_to(submissions)), status="not graded",
+                                    feedback=[f"grader error: {type(exc).__name__}: "
+                                              f"{excerpt(str(exc), 150)}"])
             if bar is not None:
                 bar.update(1)
             return result
@@ -348,34 +342,6 @@ def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int
     finally:
         if bar is not None:
             bar.close()
+        if box is not None:
+            box.close()
     return sorted(results, key=lambda r: (r.learner, r.file))
-
-
-def write_csv(results: Iterable[Result], out: Path) -> None:
-    results = list(results)
-    parts: list[str] = []
-    for r in results:
-        parts += [p for p in r.points if p not in parts]
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["learner", "exercise", "file", *parts, "total", "max", "status",
-                         "feedback"])
-        for r in results:
-            writer.writerow([r.learner, r.exercise, r.file,
-                             *[_fmt(r.points[p]) if p in r.points else "" for p in parts],
-                             _fmt(r.total), _fmt(r.max_points), r.status,
-                             " | ".join(r.feedback)])
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def summary(results: list[Result]) -> str:
-    n = len(results)
-    full = sum(1 for r in results if r.max_points and r.total == r.max_points)
-    problems = [r for r in results if r.status != "graded"]
-    lines = [f"graded {n} notebooks: {full} with full marks, {len(problems)} with problems"]
-    for status in sorted({r.status for r in problems}):
-        lines.append(f"  {status}: {sum(1 for r in problems if r.status == status)}")
-    return "\n".join(lines)

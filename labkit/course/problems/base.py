@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..plain import Unsupported, same, shape_problem
+from ..probe import Outcome, run_cases  # noqa: F401  (kernel side; re-exported)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Problem:
     reference(*args) -> the right answer (floats, arrays, tuples of them);
     validate(args, result) -> None when right, else words (for problems with many right
     answers, e.g. a topological order); used instead of reference when given.
+    forbid: the libraries whose implementation of this very formula the grader refuses
+    (grading runs the part in a sandbox where they cannot be imported: see sandbox.py).
     """
 
     name: str
@@ -42,18 +45,10 @@ class Problem:
     validate: Callable[[tuple, Any], str | None] | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
+    forbid: tuple[str, ...] = ("labkit", "torch", "micrograd")
 
     def cases(self, rng: np.random.Generator, n: int) -> list[tuple]:
         return [self.make_case(rng) for _ in range(n)]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened when the learner's function ran on one case (kernel side, plain)."""
-
-    result: Any = None
-    error: str | None = None          # "ValueError: message", "NotImplementedError", ...
-    missing: bool = False             # the function is not defined at all
 
 
 @dataclass(frozen=True)
@@ -126,19 +121,3 @@ def _describe_args(args: tuple) -> str:
         else:
             parts.append(type(a).__name__)
     return "inputs of " + ", ".join(parts)
-
-
-def run_cases(fn: Any, cases: Sequence[tuple]) -> list[Outcome]:
-    """Calls fn on every case (kernel side); errors become words, results stay as returned."""
-    if not callable(fn):
-        return [Outcome(missing=True)]
-    outcomes = []
-    for args in cases:
-        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-        try:
-            outcomes.append(Outcome(result=fn(*copies)))
-        except NotImplementedError:
-            outcomes.append(Outcome(error="NotImplementedError"))
-        except Exception as exc:  # the learner's bug, reported in one line
-            outcomes.append(Outcome(error=f"{type(exc).__name__}: {str(exc)[:200]}"))
-    return outcomes
