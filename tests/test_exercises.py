@@ -1,6 +1,12 @@
-"""exercises/ is generated from solutions/ and fails cleanly; solutions carry nbgrader data."""
+"""exercises/ is generated from solutions/ and fails cleanly; solutions carry nbgrader data;
+the builder never overwrites a learner's work; our exercises are nbgrader's."""
 from __future__ import annotations
 
+import copy
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -8,7 +14,12 @@ import pytest
 from nbclient import NotebookClient
 
 from labkit.course.cli import main as cli_main
-from labkit.course.exercises import build, exercise_from_solution
+from labkit.course.exercises import (
+    LearnerWorkError,
+    build,
+    exercise_from_solution,
+    learner_work,
+)
 from labkit.course.markers import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -88,3 +99,212 @@ def test_generated_exercise_holds_no_solution_and_fails_cleanly(path):
     for error in errors:
         assert error.ename == "CheckFailed"
         assert len(error.traceback) == 1 and "not implemented yet" in error.traceback[0]
+
+
+# --- a learner's work is never overwritten -------------------------------------------------
+
+def _built(tmp_path: Path) -> Path:
+    exercises = tmp_path / "exercises"
+    build(ROOT / "solutions", exercises)
+    return exercises
+
+
+def _answer(nb: nbformat.NotebookNode) -> None:
+    cell = next(c for c in nb.cells if is_solution(c))
+    cell.source = cell.source.replace("raise NotImplementedError()", "return 42  # my answer")
+
+
+def _ran(nb: nbformat.NotebookNode) -> None:
+    cell = next(c for c in nb.cells if c.cell_type == "code")
+    cell.execution_count = 1
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n")]
+
+
+def _counted(nb: nbformat.NotebookNode) -> None:
+    next(c for c in nb.cells if c.cell_type == "code").execution_count = 3
+
+
+def _added(nb: nbformat.NotebookNode) -> None:
+    nb.cells.append(nbformat.v4.new_markdown_cell("my notes"))
+
+
+LEARNER_EDITS = {"answer": (_answer, "differs from the stub"),
+                 "outputs": (_ran, "outputs or execution counts"),
+                 "execution count": (_counted, "outputs or execution counts"),
+                 "added cell": (_added, "not in the exercise")}
+
+
+def _edit(path: Path, edit) -> str:
+    nb = nbformat.read(path, as_version=4)
+    edit(nb)
+    nbformat.write(nb, path)
+    return path.read_text()
+
+
+def _make_stale(solutions: Path) -> None:
+    """The instructor changes every solution's title cell: every exercise is then stale."""
+    for path in solutions.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells[0].source += "\n\nRevised."
+        nbformat.write(nb, path)
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A copy of solutions/, its exercises built, then the solutions revised (all stale)."""
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    for path in SOLUTIONS:
+        (solutions / path.name).write_text(path.read_text())
+    exercises = tmp_path / "exercises"
+    build(solutions, exercises)
+    _make_stale(solutions)
+    return solutions, exercises
+
+
+@pytest.mark.parametrize("kind", LEARNER_EDITS)
+def test_builder_refuses_to_overwrite_a_learners_work(course, kind):
+    solutions, exercises = course
+    edit, reason = LEARNER_EDITS[kind]
+    target = exercises / SOLUTIONS[1].name
+    saved = _edit(target, edit)
+    before = {p.name: p.read_text() for p in exercises.glob("*.ipynb")}
+    with pytest.raises(LearnerWorkError) as info:
+        build(solutions, exercises)
+    message = str(info.value)
+    assert str(target) in message and reason in message and "--force" in message
+    assert f"mv -n {target} my-work/{target.stem}-saved.ipynb" in message
+    assert target.read_text() == saved                              # the work is intact
+    assert {p.name: p.read_text() for p in exercises.glob("*.ipynb")} == before  # all or none
+    assert info.value.work.keys() == {target}
+
+
+def test_force_overwrites_a_learners_work(course):
+    solutions, exercises = course
+    target = exercises / SOLUTIONS[0].name
+    _edit(target, _answer)
+    written = build(solutions, exercises, force=True)
+    assert sorted(written) == sorted(p.name for p in SOLUTIONS)
+    assert build(solutions, exercises, check=True) == []
+    assert "my answer" not in target.read_text()
+
+
+def test_a_stale_exercise_without_work_is_regenerated(course):
+    solutions, exercises = course
+    target = exercises / SOLUTIONS[0].name
+    # a learner who opened the notebook and deleted a cell, or edited a text cell, lost nothing
+    nb = nbformat.read(target, as_version=4)
+    nb.cells[2].source += " (read)"
+    del nb.cells[-1]
+    nbformat.write(nb, target)
+    assert SOLUTIONS[0].name in build(solutions, exercises)
+    assert "Revised." in target.read_text() and "(read)" not in target.read_text()
+
+
+def test_learner_work_is_judged_against_the_generated_notebook():
+    generated = exercise_from_solution(nbformat.read(SOLUTIONS[0], as_version=4))
+    assert learner_work(copy.deepcopy(generated), generated) == []
+    for edit, reason in LEARNER_EDITS.values():
+        mine = copy.deepcopy(generated)
+        edit(mine)
+        reasons = learner_work(mine, generated)
+        assert len(reasons) == 1 and reason in reasons[0]
+
+
+def test_an_unreadable_exercise_is_not_overwritten(course):
+    solutions, exercises = course
+    target = exercises / SOLUTIONS[0].name
+    target.write_text('{"cells": [ half a save')
+    with pytest.raises(LearnerWorkError, match="not a notebook that can be read"):
+        build(solutions, exercises)
+    assert target.read_text() == '{"cells": [ half a save'
+
+
+def test_cli_refuses_then_force_writes(course, capsys):
+    solutions, exercises = course
+    target = exercises / SOLUTIONS[0].name
+    saved = _edit(target, _answer)
+    args = ["exercises", "build", "--solutions", str(solutions), "--exercises", str(exercises)]
+    assert cli_main(args) == 1
+    err = capsys.readouterr().err
+    assert str(target) in err and "nothing was written" in err
+    assert target.read_text() == saved
+    assert cli_main(args + ["--force"]) == 0
+    assert "my answer" not in target.read_text()
+
+
+def test_check_message_suggests_only_commands_that_keep_the_work(course, capsys, monkeypatch):
+    """`make test` fails on a learner's edited exercises/; doing what the message says keeps
+    their answers (in my-work/) and makes the check pass."""
+    solutions, exercises = course
+    root = exercises.parent
+    target = exercises / SOLUTIONS[0].name
+    saved = _edit(target, _answer)
+    check_args = ["exercises", "build", "--check", "--solutions", "solutions",
+                  "--exercises", "exercises"]
+    monkeypatch.chdir(root)
+    assert cli_main(check_args) == 1
+    err = capsys.readouterr().err
+    assert "--force" not in err
+    commands = [line.strip() for line in err.splitlines()
+                if line.strip().startswith(("mv ", "then run: "))]
+    assert commands, err
+    (root / "my-work").mkdir()
+    for command in commands:
+        command = command.removeprefix("then run: ")
+        if command.startswith("labkit "):
+            assert cli_main(shlex.split(command)[1:]) == 0
+        else:
+            subprocess.run(command, shell=True, cwd=root, check=True)
+    assert (root / "my-work" / f"{target.stem}-saved.ipynb").read_text() == saved
+    assert cli_main(check_args) == 0
+
+
+# --- nbgrader's cell metadata --------------------------------------------------------------
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_exercise_cells_are_locked_as_nbgrader_locks_them(path):
+    nb = exercise_from_solution(nbformat.read(path, as_version=4))
+    for cell in nb.cells:
+        meta = nbgrader(cell)
+        assert cell.metadata.get("deletable") is False, cell.id
+        if meta["solution"]:
+            assert "editable" not in cell.metadata          # the learner writes here
+        else:
+            assert meta["locked"] and cell.metadata.get("editable") is False
+
+
+def _without_checksums(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """nbgrader's ComputeChecksums adds `checksum` (and the `cell_type` it was computed for)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        cell.metadata.get("nbgrader", {}).pop("checksum", None)
+        cell.metadata.get("nbgrader", {}).pop("cell_type", None)
+    return nb
+
+
+def test_exercises_equal_nbgraders_generate_assignment_but_for_checksums(tmp_path):
+    """nbgrader itself, on solutions/ as its source assignment, writes what we write."""
+    import importlib
+
+    importlib.import_module("nbgrader")   # the [dev] extra installs it: fail, never skip
+
+    source = tmp_path / "source" / "course"
+    source.mkdir(parents=True)
+    for path in SOLUTIONS:
+        (source / path.name).write_text(path.read_text())
+    bindir = str(Path(sys.executable).parent)          # nbgrader runs its `alembic` from PATH
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "course",
+                           f"--CourseDirectory.root={tmp_path}", "--log-level=WARN"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    released = sorted((tmp_path / "release" / "course").glob("*.ipynb"))
+    assert [p.name for p in released] == [p.name for p in SOLUTIONS]
+    checksummed = 0
+    for path in released:
+        theirs = nbformat.read(path, as_version=4)
+        checksummed += sum("checksum" in nbgrader(c) for c in theirs.cells)
+        ours = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
+        assert _without_checksums(ours) == _without_checksums(theirs), path.name
+    assert checksummed > 0          # the one thing left out is really there

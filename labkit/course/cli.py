@@ -3,12 +3,17 @@
     labkit execute lessons/*.ipynb                 re-run notebooks, store them with outputs
     labkit exercises build [--check]               exercises/ from solutions/
     labkit grade SUBMISSIONS --out grades.csv      grade a folder of submitted notebooks
+    labkit grade SUBMISSIONS --shard 2/3 --out g2.csv    one deterministic slice of them
+    labkit grade merge g1.csv g2.csv g3.csv --out grades.csv    the shards' gradebooks joined
+
+``python -m labkit`` is the same command.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -44,10 +49,10 @@ def _exercises(args: argparse.Namespace) -> int:
         differing = build(Path(args.solutions), Path(args.exercises), check=True)
         if differing:
             work = plan(Path(args.solutions), Path(args.exercises))[1]
+            fix = (describe_work(work, force_hint=False) if work else "regenerate it with: "
+                   "labkit exercises build (it never overwrites a learner's work)")
             print("exercises/ is out of date with solutions/ for: " + ", ".join(differing)
-                  + "\n" + (describe_work(work) if work else "regenerate it with: labkit "
-                             "exercises build (it never overwrites a learner's work)"),
-                  file=sys.stderr)
+                  + "\n" + fix, file=sys.stderr)
             return 1
         print("exercises/ is up to date")
         return 0
@@ -62,18 +67,156 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grader import grade_folder, summary, write_csv
+    from .gradebook import exit_code, summary, write_csv
+    from .grader import SandboxUnavailable, grade_folder
+    from .sandbox import Limits
 
-    if not Path(args.submissions).is_dir():
-        print(f"no submissions folder at {args.submissions}", file=sys.stderr)
+    if _refuse_existing(args.out, args.force, "labkit grade"):
         return 2
-    results = grade_folder(Path(args.submissions), Path(args.solutions), workers=args.workers,
-                           seed=args.seed, cell_timeout=args.cell_timeout,
-                           total_timeout=args.total_timeout, progress=not args.quiet)
-    write_csv(results, Path(args.out))
+    if args.no_sandbox:
+        print("WARNING: --no-sandbox: every submission runs with YOUR rights, unconfined: it "
+              "can read your solutions, change other grades and delete your files. Use it "
+              "only for notebooks you trust.", file=sys.stderr)
+    limits = Limits(memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
+                    file_mb=args.file_mb, processes=args.processes,
+                    open_files=args.open_files)
+    try:
+        results = grade_folder(Path(args.submissions), Path(args.solutions),
+                               workers=args.workers, seed=args.seed,
+                               cell_timeout=args.cell_timeout,
+                               total_timeout=args.total_timeout, progress=not args.quiet,
+                               sandbox=not args.no_sandbox, limits=limits, shard=args.shard)
+    except SandboxUnavailable as exc:
+        print(f"labkit grade: refusing to grade without a sandbox: {exc}", file=sys.stderr)
+        return 2
+    write_csv(results, Path(args.out), force=args.force)
     print(summary(results))
     print(f"grades written to {args.out}")
-    return 0
+    return exit_code(results)
+
+
+def _grade_merge(args: argparse.Namespace) -> int:
+    from .gradebook import exit_code, merge, summary, write_csv
+
+    if _refuse_existing(args.out, args.force, "labkit grade merge"):
+        return 2
+    try:
+        results = merge(Path(p) for p in args.gradebooks)
+    except (OSError, ValueError) as exc:
+        print(f"labkit grade merge: {exc}", file=sys.stderr)
+        return 2
+    write_csv(results, Path(args.out), force=args.force)
+    print(summary(results))
+    print(f"merged {len(args.gradebooks)} gradebook(s) into {args.out}")
+    return exit_code(results)
+
+
+def _refuse_existing(out: str, force: bool, prog: str) -> bool:
+    """Checked before any work: an existing gradebook is replaced only with --force."""
+    if Path(out).exists() and not force:
+        print(f"{prog}: {out} exists; pass --force to replace it (or choose another --out)",
+              file=sys.stderr)
+        return True
+    return False
+
+
+def _positive(kind: type) -> Callable[[str], float]:
+    def parse(text: str):
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be I/N (e.g. 2/3), got {text!r}") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"must be I/N with 1 <= I <= N, got {text!r}")
+    return i, n
+
+
+def _out_file(text: str) -> str:
+    folder = Path(text).parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"no folder {folder} to write {text} in")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write in {folder}")
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
+    return text
+
+
+def _solutions(text: str) -> str:
+    if not sorted(Path(text).glob("*.ipynb")):
+        raise argparse.ArgumentTypeError(f"no solution notebooks (*.ipynb) in {text}")
+    return text
+
+
+def _folder(text: str) -> str:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"no submissions folder at {text}")
+    return text
+
+
+def _grade_parsers(sub) -> None:
+    from .sandbox import Limits
+
+    gr = sub.add_parser("grade", help="grade a folder of submitted notebooks, each in a "
+                        "sandbox (`labkit grade merge` joins the gradebooks of shards)")
+    gr.add_argument("submissions", type=_folder,
+                    help="folder of .ipynb files (LEARNER/NAME.ipynb or flat)")
+    gr.add_argument("--solutions", default="solutions", type=_solutions,
+                    help="the instructor's notebooks")
+    gr.add_argument("--out", default="grades.csv", type=_out_file, help="CSV file to write")
+    gr.add_argument("--force", action="store_true", help="replace --out if it exists")
+    gr.add_argument("--workers", type=_positive(int), default=2,
+                    help="notebooks graded at once")
+    gr.add_argument("--seed", type=_seed, default=0, help="seed of the graded cases")
+    gr.add_argument("--cell-timeout", type=_positive(float), default=10.0,
+                    help="seconds per cell")
+    gr.add_argument("--total-timeout", type=_positive(float), default=60.0,
+                    help="seconds per notebook")
+    gr.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
+                    help="grade only shard I of N (a deterministic slice; merge the CSVs "
+                    "with `labkit grade merge`)")
+    d = Limits()
+    gr.add_argument("--memory-mb", type=_positive(int), default=d.memory_mb,
+                    help=f"memory per kernel (default {d.memory_mb})")
+    gr.add_argument("--cpu-seconds", type=_positive(int), default=d.cpu_seconds,
+                    help=f"CPU time per kernel process (default {d.cpu_seconds})")
+    gr.add_argument("--file-mb", type=_positive(int), default=d.file_mb,
+                    help=f"largest file a kernel may write (default {d.file_mb})")
+    gr.add_argument("--processes", type=_positive(int), default=d.processes,
+                    help=f"processes and threads per kernel (default {d.processes})")
+    gr.add_argument("--open-files", type=_positive(int), default=d.open_files,
+                    help=f"open files per kernel process (default {d.open_files})")
+    gr.add_argument("--no-sandbox", action="store_true",
+                    help="UNSAFE: run submissions unconfined (only for trusted notebooks)")
+    gr.add_argument("--quiet", action="store_true", help="no progress bar")
+    gr.set_defaults(func=_grade)
+
+
+def _merge_parser() -> argparse.ArgumentParser:
+    mg = argparse.ArgumentParser(prog="labkit grade merge",
+                                 description="join the gradebooks of a sharded run into one, "
+                                 "identical to an unsharded run's")
+    mg.add_argument("gradebooks", nargs="+", help="the shards' CSV files")
+    mg.add_argument("--out", default="grades.csv", type=_out_file, help="CSV file to write")
+    mg.add_argument("--force", action="store_true", help="replace --out if it exists")
+    mg.set_defaults(func=_grade_merge)
+    return mg
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,22 +243,19 @@ def build_parser() -> argparse.ArgumentParser:
                      f"(default {WORKSPACE})")
     exs.set_defaults(func=_exercises)
 
-    gr = sub.add_parser("grade", help="grade a folder of submitted notebooks")
-    gr.add_argument("submissions", help="folder of .ipynb files (LEARNER/NAME.ipynb or flat)")
-    gr.add_argument("--solutions", default="solutions", help="the instructor's notebooks")
-    gr.add_argument("--out", default="grades.csv", help="CSV file to write")
-    gr.add_argument("--workers", type=int, default=2, help="notebooks graded at once")
-    gr.add_argument("--seed", type=int, default=0, help="seed of the graded cases")
-    gr.add_argument("--cell-timeout", type=float, default=10.0, help="seconds per cell")
-    gr.add_argument("--total-timeout", type=float, default=60.0,
-                    help="seconds per notebook")
-    gr.add_argument("--quiet", action="store_true", help="no progress bar")
-    gr.set_defaults(func=_grade)
+    _grade_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:  # argparse's usage errors exit 2 with a one-line reason; as a function, return it
+        if argv[:2] == ["grade", "merge"]:  # a folder named merge is graded as ./merge
+            args = _merge_parser().parse_args(argv[2:])
+        else:
+            args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
     return args.func(args)
 
 

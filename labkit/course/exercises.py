@@ -30,13 +30,16 @@ class LearnerWorkError(RuntimeError):
                          "nothing was written.\n" + describe_work(work))
 
 
-def describe_work(work: dict[Path, list[str]]) -> str:
-    """Which notebooks hold a learner's work, what work, and how to keep it."""
+def describe_work(work: dict[Path, list[str]], force_hint: bool = True) -> str:
+    """Which notebooks hold a learner's work, what work, and how to keep it (commands that
+    lose nothing; with ``force_hint``, also how to throw the work away)."""
     lines = [f"{path} holds a learner's work: {', '.join(reasons)}"
              for path, reasons in work.items()]
     lines.append(f"Keep it in your own folder, {WORKSPACE}/, before regenerating:")
     lines += [f"  mv -n {path} {WORKSPACE}/{path.stem}-saved{path.suffix}" for path in work]
-    lines.append("then run the command again; to throw that work away instead, add --force.")
+    lines.append("then run: labkit exercises build" + (
+        " (or, to throw that work away instead, labkit exercises build --force)"
+        if force_hint else ""))
     return "\n".join(lines)
 
 
