@@ -15,7 +15,7 @@ DEV_STAMP = $(VENV)/.installed-dev
 START     = START_HERE.ipynb
 WORKSPACE = my-work
 
-.PHONY: lab test env env-lab workspace system-deps browser-deps bench clean
+.PHONY: lab test env env-lab workspace system-deps browser-deps sandbox-deps bench clean
 
 $(LAB_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -54,7 +54,19 @@ lab: workspace
 	$(VENV)/bin/jupyter lab $(ROOTFLAG) --ServerApp.root_dir="$(CURDIR)" "$(CURDIR)/$(START)"
 
 # System packages the tests need (Debian's, installed when run as root with apt-get).
-system-deps: browser-deps
+system-deps: browser-deps sandbox-deps
+
+# The grader runs every submission in a bubblewrap sandbox (Debian's bubblewrap); without it
+# `labkit grade` refuses to run and its tests fail (they never skip).
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's bubblewrap for the grading sandbox"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "NOTE: grading needs bubblewrap: sudo apt-get install bubblewrap"; \
+	    echo "      (until then labkit grade refuses to run and its tests fail)"; \
+	  fi; }
 
 # The browser tests drive Debian's chromium (never a downloaded browser build) and screenshot
 # the lessons' Chinese terms (fonts-noto-cjk).

@@ -89,12 +89,13 @@ class ResultsClient(NotebookClient):
         super().__init__(*args, **kwargs)
         self.probe_cells = probe_cells
         self.results: dict[int, str] = {}
-        self.errors: set[str] = set()
+        self.errors: set[tuple[str, str]] = set()
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
         if msg.get("msg_type") == "error":
-            self.errors.add(excerpt(content.get("ename", ""), 40))
+            self.errors.add((excerpt(content.get("ename", ""), 40),
+                             excerpt(content.get("evalue", ""), 120)))
         elif cell_index in self.probe_cells and cell_index not in self.results:
             data = content.get("data", {}) if isinstance(content, dict) else {}
             payload = data.get(RESULTS_MIME) if isinstance(data, dict) else None
@@ -151,11 +152,16 @@ async def _drive(km, nb, probes, cell_timeout, total_timeout, folder, box) -> Ru
                            shutdown_kernel="immediate", probe_cells=probes,
                            resources={"metadata": {"path": folder}})
     run = Run(client.results)
+    task = asyncio.ensure_future(client.async_execute())
     try:
-        await asyncio.wait_for(client.async_execute(), total_timeout)
-    except asyncio.TimeoutError:
-        run.status = "timed out"
-        run.stopped = f"stopped after the total time limit of {total_timeout:g} s"
+        done, _ = await asyncio.wait({task}, timeout=total_timeout)
+        if not done:  # the total limit: whatever the cancelled run raises on its way out
+            run.status = "timed out"
+            run.stopped = f"stopped after the total time limit of {total_timeout:g} s"
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        else:
+            task.result()
     except DeadKernelError:
         run.status = "kernel died"
         run.stopped = "the kernel stopped (sys.exit, os._exit or a crash)"
@@ -181,9 +187,21 @@ async def _drive(km, nb, probes, cell_timeout, total_timeout, folder, box) -> Ru
     return run
 
 
-def _limit_errors(errors: set[str], limits: Limits) -> str | None:
-    if "MemoryError" in errors:
-        return f"a cell used more than {limits.memory_mb} MB of memory (MemoryError)"
+def _limit_errors(errors: set[tuple[str, str]], limits: Limits) -> str | None:
+    """Words for a limit the cells ran into, read from the errors they raised (the learner
+    could fake these; they only ever explain the learner's own grade)."""
+    for name, value in sorted(errors):
+        if name == "MemoryError":
+            return f"a cell used more than {limits.memory_mb} MB of memory (MemoryError)"
+        if "File too large" in value:
+            return f"a cell wrote a file larger than {limits.file_mb} MB"
+        if "Too many open files" in value:
+            return f"a cell opened more than {limits.open_files} files"
+        if "No space left on device" in value:
+            return f"a cell wrote more than {limits.disk_mb} MB to disk"
+        if "can't start new thread" in value or (
+                name == "BlockingIOError" and "Resource temporarily unavailable" in value):
+            return f"a cell started more than {limits.processes} processes or threads"
     return None
 
 
