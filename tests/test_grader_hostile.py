@@ -51,7 +51,7 @@ def submission(linear: str, sigmoid: str = SIGMOID_OK, extra: list[str] | None =
     return nbformat.writes(nb)
 
 
-HUNT = f'''
+HUNT = '''
 import os, sys
 skip = ("/proc", "/sys", "/dev", "/usr", sys.prefix, sys.base_prefix)
 found = []
@@ -62,7 +62,7 @@ for root, dirs, files in os.walk("/", onerror=lambda e: None):
     found += [os.path.join(root, f) for f in files if f.endswith((".ipynb", ".csv", ".jsonl"))]
 for pid in os.listdir("/proc"):
     try:
-        line = open(f"/proc/{{pid}}/cmdline", "rb").read()
+        line = open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         continue
     # (its own sandbox's bwrap command is visible: it names no path of the grader's)
