@@ -88,8 +88,9 @@ def test_feedback_never_shows_expected_numbers():
     cases = problem.cases(rng, 5)
     wrong = [Outcome(result=(d.T @ a + 0.5, d.sum(0), d @ W)) for d, a, W in cases]
     verdict = judge(problem, cases, through_plain(wrong))
-    assert verdict.feedback == ("linear_backward: wrong values on 5 of 5 cases (the shapes "
-                                "are right); compare your formula with the lesson's")
+    assert verdict.feedback == ("linear_backward: dW is wrong on 5 of 5 cases (the other "
+                                "returned values are right); compare your formula with the "
+                                "lesson's")
     expected_numbers = {f"{x:.3f}" for d, a, W in cases for x in (d.T @ a).ravel()}
     assert not any(num in verdict.feedback for num in expected_numbers)
 
@@ -99,7 +100,7 @@ def test_shape_mismatch_is_described_with_shapes_only():
         return delta.T @ a_prev, delta.sum(0)[:, None], delta @ W
 
     feedback = evaluate("linear_backward", wrong_shape, seed=3).feedback
-    assert "item 1: expected shape" in feedback and "got shape" in feedback
+    assert "item 2 of 3: expected shape" in feedback and "got shape" in feedback
 
 
 def test_partial_outcomes_mean_the_run_stopped():
@@ -130,3 +131,49 @@ def test_check_uses_fresh_cases_each_time():
     seen.clear()
     check("relu", spy, cases=20)
     assert first != seen  # 20 random shapes twice in a row: equal with negligible chance
+
+
+def test_adam_with_eps_inside_the_square_root_is_caught_and_named():
+    def eps_inside(p, g, m, v, t, lr, b1, b2, eps):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+        return p - lr * m_hat / np.sqrt(v_hat + eps), m, v
+
+    for seed in range(5):
+        verdict = evaluate("adam_step", eps_inside, seed=seed)
+        assert not verdict.passed and "eps goes outside the square root" in verdict.feedback
+
+
+def test_adam_returning_the_bias_corrected_moments_is_named():
+    def hats(p, g, m, v, t, lr, b1, b2, eps):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+        return p - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
+
+    assert "return m and v, not the bias-corrected" in evaluate("adam_step", hats, seed=0).feedback
+
+
+def test_feedback_names_which_returned_value_is_wrong():
+    def bad_v(p, g, m, v, t, lr, b1, b2, eps):
+        m_new = b1 * m + (1 - b1) * g
+        v_new = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m_new / (1 - b1 ** t), v_new / (1 - b2 ** t)
+        return p - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new + 1.0
+
+    feedback = evaluate("adam_step", bad_v, seed=0).feedback
+    assert "v_new is wrong" in feedback and "other returned values are right" in feedback
+
+
+def test_a_check_before_its_definition_says_so_in_one_line():
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("from labkit.course import check"),
+                             new_code_cell('check("relu", relu)')])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
+    (error,) = nb.cells[1].outputs
+    assert error.output_type == "error" and error.ename == "NameError"
+    assert error.traceback == ["\u2717 name 'relu' is not defined: run the cell that defines it "
+                               "first (or check its spelling)"]

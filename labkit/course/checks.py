@@ -43,3 +43,23 @@ def check(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> None:
     if not verdict.passed:
         raise CheckFailed(verdict.feedback)
     print(f"\u2713 {verdict.feedback}")
+
+
+def _name_error_in_one_line(shell: Any, etype: type, value: BaseException, tb: Any,
+                            tb_offset: int | None = None) -> None:
+    """A check run before the cell that defines its function: one line, not a traceback."""
+    shell._showtraceback(etype, value, [f"\u2717 {value}: run the cell that defines it "
+                                        "first (or check its spelling)"])
+
+
+def _install_in_ipython() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to install
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "_showtraceback"):
+        shell.set_custom_exc((NameError,), _name_error_in_one_line)
+
+
+_install_in_ipython()

@@ -103,7 +103,7 @@ def shape_problem(result: Any, expected: Any) -> str | None:
         for i, (r, e) in enumerate(zip(result, expected)):
             problem = shape_problem(r, e)
             if problem:
-                return f"item {i}: {problem}"
+                return f"item {i + 1} of {len(expected)}: {problem}"
         return None
     if isinstance(expected, np.ndarray):
         if not isinstance(result, np.ndarray):

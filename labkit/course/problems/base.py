@@ -6,6 +6,7 @@ grader's process). Feedback names the misconception, never the expected numbers.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,8 +100,37 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
         if words:
             return Verdict(False, f"{problem.function}: {words} for {_describe_args(args)}", n)
     wrong = sum(not ok for ok in right)
+    items = _wrong_items(problem, ran)
+    if items:
+        return Verdict(False, f"{problem.function}: {items} wrong on {wrong} of {n} cases (the "
+                       "other returned values are right); compare your formula with the "
+                       "lesson's", n)
     return Verdict(False, f"{problem.function}: wrong values on {wrong} of {n} cases (the "
                    "shapes are right); compare your formula with the lesson's", n)
+
+
+def returned_names(signature: str) -> list[str]:
+    """The names a signature gives its returned tuple: "f(x) -> (a, b)" gives [a, b]."""
+    match = re.search(r"->\s*\(([^)]*)\)", signature)
+    return [name.strip() for name in match.group(1).split(",")] if match else []
+
+
+def _wrong_items(problem: Problem, ran: list[tuple[tuple, Any]]) -> str | None:
+    """Which returned values are wrong ("m_new and v_new are"), when the function returns a
+    tuple and only some of its items are wrong."""
+    names = returned_names(problem.signature)
+    wrong: set[int] = set()
+    for args, result in ran:
+        expected = problem.reference(*args)
+        if not isinstance(expected, tuple) or len(names) != len(expected):
+            return None
+        wrong |= {i for i, (r, e) in enumerate(zip(result, expected))
+                  if not same(r, e, problem.rtol, problem.atol)}
+    if not wrong or len(wrong) == len(names):
+        return None
+    listed = [names[i] for i in sorted(wrong)]
+    return (listed[0] + " is" if len(listed) == 1
+            else ", ".join(listed[:-1]) + " and " + listed[-1] + " are")
 
 
 def _matches(m: Misconception, args: tuple, result: Any, problem: Problem) -> bool:

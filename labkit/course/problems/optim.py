@@ -39,15 +39,21 @@ def _adam_case(rng):
     t = int(rng.integers(1, 20))
     return (rng.standard_normal(shape), rng.standard_normal(shape),
             0.1 * rng.standard_normal(shape), 0.01 * rng.random(shape), t,
-            float(rng.uniform(1e-3, 1e-1)), 0.9, 0.999, 1e-8)
+            float(rng.uniform(1e-3, 1e-1)), 0.9, 0.999,
+            float(10 ** rng.uniform(-4, -1)))  # an eps large enough to tell where it goes
 
 
-def _adam(p, g, m, v, t, lr, b1, b2, eps, correct=True, sqrt=True):
+def _adam(p, g, m, v, t, lr, b1, b2, eps, correct=True, sqrt=True, eps_inside=False,
+          return_hats=False):
     m = b1 * m + (1 - b1) * g
     v = b2 * v + (1 - b2) * g * g
     m_hat, v_hat = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if correct else (m, v)
-    denom = (np.sqrt(v_hat) if sqrt else v_hat) + eps
-    return p - lr * m_hat / denom, m, v
+    if eps_inside:
+        denom = np.sqrt(v_hat + eps)
+    else:
+        denom = (np.sqrt(v_hat) if sqrt else v_hat) + eps
+    p_new = p - lr * m_hat / denom
+    return (p_new, m_hat, v_hat) if return_hats else (p_new, m, v)
 
 
 ADAM_STEP = Problem(
@@ -61,6 +67,12 @@ ADAM_STEP = Problem(
                       "v_hat = v / (1 - beta2^t), with t the step number"),
         Misconception(lambda *a: _adam(*a, sqrt=False),
                       "divide by the square ROOT of v_hat (plus eps)"),
+        Misconception(lambda *a: _adam(*a, eps_inside=True),
+                      "eps goes outside the square root: sqrt(v_hat) + eps, not "
+                      "sqrt(v_hat + eps)"),
+        Misconception(lambda *a: _adam(*a, return_hats=True),
+                      "return m and v, not the bias-corrected m_hat and v_hat: the next step "
+                      "continues from m and v"),
     ),
 )
 
