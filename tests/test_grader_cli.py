@@ -136,3 +136,15 @@ def test_python_dash_m_labkit_is_the_labkit_command():
     done = subprocess.run([sys.executable, "-m", "labkit", "grade", "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--shard I/N" in done.stdout
+
+
+def test_the_cluster_examples_shard_and_merge_as_documented():
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with JupyterLab
+    job = yaml.safe_load((ROOT / "tools/grading/k8s-indexed-job.yaml").read_text())
+    spec = job["spec"]
+    assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
+    args = " ".join(spec["template"]["spec"]["containers"][0]["args"])
+    assert f'--shard "$shard/{spec["completions"]}"' in args and "JOB_COMPLETION_INDEX" in args
+    script = ROOT / "tools/grading/slurm-array.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    assert "--shard \"${SLURM_ARRAY_TASK_ID}/${shards}\"" in script.read_text()
