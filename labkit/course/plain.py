@@ -60,7 +60,8 @@ class Unsupported:
     """A value that could not cross as plain data (its type name is kept for feedback)."""
 
     def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
+        # the learner names their own classes: keep a short, printable excerpt
+        self.type_name = "".join(ch for ch in str(type_name) if ch.isprintable())[:60]
 
     def __repr__(self) -> str:
         return f"<a {self.type_name}>"
