@@ -290,26 +290,26 @@ def test_nothing_outlives_grading(attacked):
                 if p.name.endswith(mine)]
 
 
-def test_a_total_timeout_is_reported_as_a_timeout(tmp_path):
+def grade_alone(tmp_path: Path, notebook: str, *extra: str) -> dict:
+    """The gradebook row of one learner's notebook graded on its own."""
     subs = tmp_path / "subs"
-    (subs / "slow").mkdir(parents=True)
-    (subs / "slow" / f"{EXERCISE}.ipynb").write_text(
-        submission(LINEAR_OK, extra=["import time\ntime.sleep(4)"] * 3))
+    (subs / "solo").mkdir(parents=True)
+    (subs / "solo" / f"{EXERCISE}.ipynb").write_text(notebook)
     out = tmp_path / "g.csv"
     cli_main(["grade", str(subs), "--solutions", str(ROOT / "solutions"), "--out", str(out),
-              "--quiet", "--cell-timeout", "5", "--total-timeout", "8"])
-    row = rows_of(out)["slow"]
+              "--quiet", *extra])
+    return rows_of(out)["solo"]
+
+
+def test_a_total_timeout_is_reported_as_a_timeout(tmp_path):
+    slow = submission(LINEAR_OK, extra=["import time\ntime.sleep(4)"] * 3)
+    row = grade_alone(tmp_path, slow, "--cell-timeout", "5", "--total-timeout", "8")
     assert row["status"] == "timed out"
     assert "total time limit of 8 s" in row["feedback"]
     assert float(row["total"]) == SIG_ONLY
 
 
 def test_a_duplicated_solution_cell_grades_what_the_notebook_would_run(tmp_path):
-    subs = tmp_path / "subs"
-    (subs / "twice").mkdir(parents=True)
     wrong = "def linear_backward(delta, a_prev, W):\n    return None\n"
-    (subs / "twice" / f"{EXERCISE}.ipynb").write_text(submission(LINEAR_OK, extra=[wrong]))
-    out = tmp_path / "g.csv"
-    cli_main(["grade", str(subs), "--solutions", str(ROOT / "solutions"), "--out", str(out),
-              "--quiet"])
-    assert float(rows_of(out)["twice"]["total"]) == FULL
+    row = grade_alone(tmp_path, submission(LINEAR_OK, extra=[wrong]))
+    assert float(row["total"]) == FULL

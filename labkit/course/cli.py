@@ -67,7 +67,6 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .gradebook import exit_code, summary, write_csv
     from .grader import SandboxUnavailable, grade_folder
     from .sandbox import Limits
 
@@ -89,14 +88,11 @@ def _grade(args: argparse.Namespace) -> int:
     except SandboxUnavailable as exc:
         print(f"labkit grade: refusing to grade without a sandbox: {exc}", file=sys.stderr)
         return 2
-    write_csv(results, Path(args.out), force=args.force)
-    print(summary(results))
-    print(f"grades written to {args.out}")
-    return exit_code(results)
+    return _write_gradebook(results, args, f"grades written to {args.out}")
 
 
 def _grade_merge(args: argparse.Namespace) -> int:
-    from .gradebook import exit_code, merge, summary, write_csv
+    from .gradebook import merge
 
     if _refuse_existing(args.out, args.force, "labkit grade merge"):
         return 2
@@ -105,9 +101,18 @@ def _grade_merge(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"labkit grade merge: {exc}", file=sys.stderr)
         return 2
+    return _write_gradebook(results, args,
+                            f"merged {len(args.gradebooks)} gradebook(s) into {args.out}")
+
+
+def _write_gradebook(results: list, args: argparse.Namespace, done: str) -> int:
+    """Writes --out, prints the summary and what was done; the exit code says whether every
+    notebook could be graded."""
+    from .gradebook import exit_code, summary, write_csv
+
     write_csv(results, Path(args.out), force=args.force)
     print(summary(results))
-    print(f"merged {len(args.gradebooks)} gradebook(s) into {args.out}")
+    print(done)
     return exit_code(results)
 
 
