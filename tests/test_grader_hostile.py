@@ -157,14 +157,14 @@ ATTACKS = {
         "    threads.append(t)\n" + LINEAR_OK, SIG_ONLY, "processes or threads"),
     "k12_big_file": ("open('big', 'wb').write(b'x' * (100 * 2**20))\n" + LINEAR_OK, SIG_ONLY,
                      "larger than 64 MB"),
+    # CPU: 20 busy processes (not threads: they would starve only this kernel's own main
+    # thread through the GIL). Its own grade depends on how much CPU it left itself, so only
+    # its neighbours' grades are asserted (an equal CPU share per kernel, cgroups).
     "k13_cpu_hog": (
-        "import threading, time\n"
-        "def burn():\n"
-        "    end = time.time() + 8\n"
-        "    while time.time() < end:\n"
-        "        pass\n"
-        "for _ in range(40):\n"
-        "    threading.Thread(target=burn, daemon=True).start()\n" + LINEAR_OK, FULL, None),
+        "import subprocess, sys\n"
+        "burn = 'import time\\nend = time.time() + 8\\nwhile time.time() < end: pass'\n"
+        "hogs = [subprocess.Popen([sys.executable, '-c', burn]) for _ in range(20)]\n"
+        + LINEAR_OK, None, None),
 }
 HONEST = ("k00_honest", "k05b_honest", "k08b_honest", "k11b_honest", "k99_honest")
 
@@ -244,7 +244,8 @@ def attacked(tmp_path_factory):
 def test_each_attack_scores_what_it_earns_with_the_reason(attacked, name):
     _, expected, reason = ATTACKS[name]
     row = attacked["rows"][name]
-    assert float(row["total"]) == expected, row["feedback"]
+    if expected is not None:
+        assert float(row["total"]) == expected, row["feedback"]
     if reason:
         assert reason in row["feedback"]
     assert "LEAK" not in row["feedback"] and "BEGIN" not in row["feedback"]

@@ -244,13 +244,15 @@ class KernelSandbox:
                 "--hostname", "sandbox"]
         if self.uid is None:
             args.append("--unshare-user")
+        size = str(lim.disk_mb * 2**20)
+        # the fresh /tmp and home first: what is bound next may live under /tmp on the host
+        # (a clone in /tmp/x keeps its .venv there); the kernel's uid writes both tmpfs
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", size, "--perms", "1777", "--tmpfs", "/tmp",
+                 "--size", size, "--perms", "1777", "--tmpfs", HOME]
         args += _system_mounts() + _python_mounts()
         args += self._package_mounts()
-        size = str(lim.disk_mb * 2**20)
-        args += ["--proc", "/proc", "--dev", "/dev",  # the kernel's uid writes both tmpfs
-                 "--size", size, "--perms", "1777", "--tmpfs", "/tmp",
-                 "--size", size, "--perms", "1777", "--tmpfs", HOME,
-                 "--bind", str(self.folder), str(self.folder), "--chdir", HOME, "--clearenv"]
+        args += ["--bind", str(self.folder), str(self.folder), "--chdir", HOME, "--clearenv"]
         for key, value in self._environment().items():
             args += ["--setenv", key, value]
         args = _with_open_parents(args)
