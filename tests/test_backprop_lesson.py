@@ -131,7 +131,7 @@ def test_the_diagram_shows_the_values_known_so_far(seed):
     fig = Figure(figsize=(6, 4))
     ax = draw_backprop_step(trace, 6, fig.add_subplot())
     texts = [t.get_text() for t in ax.texts]
-    assert "dW 0.0045" in texts and "dW 0.000363" in texts     # the current step's dW
+    assert "0.0045" in texts and "0.000363" in texts           # the current step's dW (red)
     assert "dL/da 0.0429\nδ 0.0045" in texts                   # hidden unit 1, from step 4, 5
     assert "0.881" in texts and "0.766" in texts               # the cached forward values
 

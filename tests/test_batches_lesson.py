@@ -186,7 +186,7 @@ def test_training_diverged_is_said_in_words(monkeypatch):
 
 
 def test_a_too_large_learning_rate_is_flagged(lab):
-    lab.set(batch_size=32, lr=10 ** 1.5, epochs=2)
+    lab.set(batch_size=32, lr=30.0, epochs=2)
     assert lab.last_status.level == "warning"
     assert "did not go down" in lab.last_status.text
     lab.set(epochs=12)                    # settles in the end, after jumping far up

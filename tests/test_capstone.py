@@ -431,7 +431,12 @@ def test_digit_explorer_describes_right_and_wrong_answers(trained):
     right = int(np.flatnonzero(pred == y)[0])
     lab.set(i=right)
     assert lab.last_status.level == "info" and f"is a {y[right]}" in lab.last_status.text
-    lab.set(show="wrong", i=0)
+    lab.set(show="wrong")
+    # only the mistakes are left on the slider, and its readout is the image in the title
+    assert [v for _, v in lab.controls["i"].options] == list(wrong)
+    lab.set(i=int(wrong[0]))
+    assert lab.controls["i"].label == str(wrong[0])
+    assert lab.view.fig.axes[0].get_title().startswith(f"image {wrong[0]}:")
     assert lab.last_status.level == "warning"
     assert lab.last_status.text.startswith(f"mistake 1 of {len(wrong)}: Test image {wrong[0]}")
     assert "median" in lab.last_status.text

@@ -42,7 +42,7 @@ def visible_path_axes(lab):
 
 @pytest.mark.parametrize("lr,kind,level", [(0.02, "too slow", "info"),
                                            (0.18, "converged", "info"),
-                                           (0.195, "oscillating", "warning"),
+                                           (0.2, "oscillating", "warning"),
                                            (0.25, "diverged", "warning")])
 def test_widget_says_what_the_learning_rate_did(lab, lr, kind, level):
     lab.set(surface="ravine", lr=lr, steps=50, x0=-2.5, y0=1.0)

@@ -153,7 +153,7 @@ def test_draw_forward_marks_a_dead_unit_and_accepts_a_one_row_batch():
     set_linear(net[0], [[0.1, -0.4], [0.2, 0.5]], [0.1, 0.2])
     ax = draw_forward(net, X.reshape(1, 2))
     texts = [t.get_text() for t in ax.texts]
-    assert "z -0.90\na 0.00" in texts and texts.count("dead (z ≤ 0)") == 1
+    assert "z -0.90\na 0.00" in texts and texts.count("dead\n(z ≤ 0)") == 1
     assert "b = 0.10" in texts and "-0.40" in texts
 
 

@@ -79,7 +79,7 @@ def test_optimizer_settings_map_the_sliders_to_each_optimizer():
     ("SGD", 0.02, 0.9, "too slow", "info"),
     ("momentum", 0.02, 0.8, "converged", "info"),
     ("momentum", 0.3, 0.9, "oscillating", "warning"),
-    ("momentum", 0.39, 0.9, "diverged", "warning"),
+    ("momentum", 0.4, 0.9, "diverged", "warning"),
     ("RMSprop", 0.05, 0.9, "converged", "info"),
 ])
 def test_widget_says_what_the_optimizer_did(lab, name, lr, beta1, kind, level):

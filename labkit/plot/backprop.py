@@ -11,11 +11,14 @@ values it uses are ringed in orange.
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.axes import Axes
 
 from ..core.backprop_trace import BackpropTrace, fmt
-from .network import draw_network, node_positions
+from .base import SMALL_PT
+from .network import draw_network, edge_label_t, node_positions
 
 ORANGE = "#f28e2b"
 BACK = "#c0392b"     # backward values
@@ -68,8 +71,8 @@ def draw_backprop_step(trace: BackpropTrace, step: int, ax: Axes | None = None, 
         import matplotlib.pyplot as plt  # only when a new inline figure is wanted
 
         fig = plt.figure(figsize=(10.0, 4.4))
-        ax = fig.add_axes((0.0, 0.02, 0.52, 0.9))
-        ledger_ax = fig.add_axes((0.53, 0.02, 0.46, 0.9)) if ledger_ax is None else ledger_ax
+        ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
+        ledger_ax = fig.add_axes((0.57, 0.02, 0.42, 0.9)) if ledger_ax is None else ledger_ax
     sizes = trace.sizes
     L = len(trace.layers)
     current = trace.steps[step - 1] if step > 0 else None
@@ -104,15 +107,15 @@ def draw_backprop_step(trace: BackpropTrace, step: int, ax: Axes | None = None, 
     for l, rec in enumerate(trace.layers, start=1):
         hot = hot_edges == l
         show_dW = hot and current is not None and current.kind == "dW"
-        t = 0.3 if sizes[l] <= sizes[l - 1] else 0.6
         for j in range(sizes[l]):
             for i in range(sizes[l - 1]):
+                t = edge_label_t(i, sizes[l - 1], sizes[l])
                 (x0, y0), (x1, y1) = pos[l - 1][i], pos[l][j]
                 if hot:
                     ax.plot([x0, x1], [y0, y1], color=ORANGE, lw=5, alpha=0.55, zorder=1.5)
                 x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
                 if show_dW:
-                    text, color = f"dW {_g(current.result[j, i], digits)}", BACK
+                    text, color = _g(current.result[j, i], digits), BACK   # red: dW, not W
                 else:
                     text, color = f"{rec.W[j, i]:.2f}", "black"
                 ax.text(x, y, text, fontsize=7.5, ha="center", va="center", color=color,
@@ -135,7 +138,7 @@ def draw_backprop_step(trace: BackpropTrace, step: int, ax: Axes | None = None, 
             if col in state["delta"]:
                 lines.append(f"δ {_g(state['delta'][col][i], digits)}")
             if lines:
-                ax.text(x, y - 0.3, "\n".join(lines), fontsize=7, color=BACK, ha="center",
+                ax.text(x, y - 0.3, "\n".join(lines), fontsize=SMALL_PT, color=BACK, ha="center",
                         va="top", zorder=4, linespacing=1.1)
     ax.set_ylim(-max(sizes) / 2.0 - 0.45, max(sizes) / 2.0 + 0.6)
 
@@ -177,10 +180,15 @@ def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int 
             rows.append((f"  {name} ({origin}) = {fmt(value, digits)}", "black", "normal"))
         if s.note:
             rows.append((f"  {s.note}", "0.3", "normal"))
+    # long matrices wrap onto more lines (indented), never a smaller font or a cut line
+    size = SMALL_PT
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    columns = max(20, int(width_pt / (0.602 * size)) - 1)   # DejaVu Sans Mono: 0.6 em wide
+    rows = [(line, color, weight) for text, color, weight in rows
+            for line in (textwrap.wrap(text, columns, subsequent_indent="      ",
+                                       drop_whitespace=False) or [""])]
     dy = min(0.07, 0.98 / len(rows))
     y = 0.99
-    longest = max(len(text) for text, _, _ in rows)
-    size = min(7.5, 7.5 * 92 / longest)  # long matrices: a smaller font, not a clipped line
     for text, color, weight in rows:
         ax.text(0.0, y, text, fontsize=size, color=color, fontweight=weight, va="top",
                 family="DejaVu Sans Mono")

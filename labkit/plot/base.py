@@ -1,7 +1,17 @@
-"""Shared plumbing of the plot helpers."""
+"""Shared plumbing of the plot helpers, and the one rule for text size.
+
+Text is sized in points; on screen a point is ``dpi / 72`` pixels. Widgets render their figures
+at ``SCREEN_DPI`` and show them one figure pixel per screen pixel, and inline figures use
+matplotlib's default dpi, also 100. No labkit figure draws text smaller than ``SMALL_PT``, so
+every text is at least ``SMALL_PT * SCREEN_DPI / 72`` = 10.4 px on screen at the default zoom.
+"""
 from __future__ import annotations
 
 from matplotlib.axes import Axes
+
+SCREEN_DPI = 100     # dpi of widget figures (and of matplotlib's inline figures)
+SMALL_PT = 7.5       # the smallest text labkit draws: notes, tick labels, legends, node values
+MIN_TEXT_PX = 10.0   # what SMALL_PT at SCREEN_DPI must stay above
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Axes:

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from ..core.deep_nets import GradientProfile
 from ..core.layers import Activation
 from ..core.train import History, TrainingDiverged
-from .base import new_axes
+from .base import SMALL_PT, new_axes
 
 UPDATE_RATIO_GUIDE = 1e-3
 LEGEND_MAX = 8          # more lines than this: a colour bar "layer (input → output)" instead
@@ -121,7 +121,7 @@ def _layer_colors(n: int, cmap: str = "viridis") -> list:
 def _layer_key(ax: Axes, labels: Sequence[str], cmap: str = "viridis") -> None:
     """A legend for a few layers, a colour bar from the input side to the output side for many."""
     if len(labels) <= LEGEND_MAX:
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=SMALL_PT, loc="best")
         return
     import matplotlib
     from matplotlib.cm import ScalarMappable
@@ -132,7 +132,7 @@ def _layer_key(ax: Axes, labels: Sequence[str], cmap: str = "viridis") -> None:
                         cmap=colormap)
     bar = ax.figure.colorbar(sm, ax=ax, fraction=0.05, pad=0.02)
     bar.set_ticks([0, sm.norm.vmax])
-    bar.set_ticklabels([labels[0], labels[-1]], fontsize=7)
+    bar.set_ticklabels([labels[0], labels[-1]], fontsize=SMALL_PT)
     bar.set_label("layer (input → output)", fontsize=8)
 
 
@@ -243,10 +243,10 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
         ax.set_title(heads[k], fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
-        ax.tick_params(labelsize=6)
-        ax.set_xlabel("a", fontsize=7, labelpad=1)
+        ax.tick_params(labelsize=SMALL_PT)
+        ax.set_xlabel("a", fontsize=SMALL_PT, labelpad=1)
         if k % columns == 0:
-            ax.set_ylabel("fraction", fontsize=7)
+            ax.set_ylabel("fraction", fontsize=SMALL_PT)
     fig.suptitle(title, fontsize=10)
     _margins(fig, left=0.55, right=0.15, bottom=below, top=0.45 + above,
              wspace=0.35, hspace=(above + below) / panel_h)
@@ -317,7 +317,7 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
     _log_y(ax)
     if names_seen is not None and len(names_seen) <= 12:
         ax.set_xticks(np.arange(1, len(names_seen) + 1), names_seen, rotation=45, ha="right",
-                      fontsize=7)
+                      fontsize=SMALL_PT)
     else:
         ax.xaxis.get_major_locator().set_params(integer=True)
     what = "||dL/da||, the gradient arriving at the layer" if quantity == "signal" else \
@@ -327,7 +327,7 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
                              else "layer with weights (1 = next to the input)"))
     ax.set_ylabel(ylabel or what.split(",")[0] + " (log scale)")
     if any(label is not None for label, _ in items) or ax.get_legend_handles_labels()[1]:
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=SMALL_PT, loc="best")
     ax.grid(True, which="major", alpha=0.3)
     if created:
         _margins(ax.figure)
@@ -387,7 +387,7 @@ def _per_layer_over_steps(ax: Axes, steps: list[int], series: dict[str, list[flo
         _log_y(ax)
     _layer_key(ax, labels)
     if n_bad:
-        ax.text(0.01, 0.01, f"{n_bad} values zero or not finite, left out", fontsize=7,
+        ax.text(0.01, 0.01, f"{n_bad} values zero or not finite, left out", fontsize=SMALL_PT,
                 transform=ax.transAxes, color="#b91c1c")
 
 
@@ -419,7 +419,7 @@ def plot_update_ratios(monitor, ax: Axes | None = None, *, guide: float = UPDATE
     _per_layer_over_steps(ax, steps, series, max_layers=max_layers)
     ax.axhline(guide, color="#b91c1c", ls="--", lw=1.0)
     ax.annotate(f"guide ~{guide:g}", xy=(0.01, guide), xycoords=("axes fraction", "data"),
-                ha="left", va="bottom", fontsize=7, color="#b91c1c")
+                ha="left", va="bottom", fontsize=SMALL_PT, color="#b91c1c")
     ax.set_title(title or "update:data ratio per layer")
     ax.set_xlabel("training step")
     ax.set_ylabel("||Δθ|| / ||θ|| (log scale)")
@@ -556,7 +556,7 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
     label = "loss L" if smooth == 1 else f"loss L, mean of {smooth} steps"
     ax.set_ylabel(f"{label} (log scale)" if log else label)
     if ax.get_legend_handles_labels()[1]:
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=SMALL_PT, loc="best")
     if created:
         _margins(ax.figure)
     return ax

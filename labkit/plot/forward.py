@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 
 from ..core.forward import forward_trace
 from ..core.layers import Sequential
-from .base import new_axes
+from .base import SMALL_PT, new_axes
 from .network import draw_network, edge_style, node_positions
 
 DEAD_FACE = "#d9d9d9"
@@ -99,7 +99,7 @@ def draw_forward(net: Sequential, x, ax: Axes | None = None, *,
         for j in np.flatnonzero(dead):
             _dead_marker(ax, l, j, pos[l + 1][j])
         for j, (x0, y0) in enumerate(pos[l + 1] if biases is not None else []):
-            ax.text(x0, y0 + 0.27, biases[j], ha="center", va="bottom", fontsize=7,
+            ax.text(x0, y0 + 0.27, biases[j], ha="center", va="bottom", fontsize=SMALL_PT,
                     color="0.25", zorder=4, gid=f"bias {l} {j}")
     return ax
 
@@ -109,7 +109,9 @@ def _dead_marker(ax: Axes, l: int, j: int, xy) -> None:
     x0, y0 = xy
     ax.scatter([x0], [y0], s=1600, c=DEAD_FACE, edgecolors="0.3", zorder=2.5,
                gid=f"dead disc {l} {j}")
-    ax.text(x0, y0 - 0.3, "dead (z ≤ 0)", ha="center", va="top", fontsize=7, color="#b91c1c",
+    # beside the node, on the side of the next layer: clear of the edge labels coming in
+    ax.text(x0 + 0.17, y0, "dead\n(z ≤ 0)", ha="left", va="center", fontsize=SMALL_PT,
+            color="#b91c1c",
             zorder=4, gid=f"dead text {l} {j}",
             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
 

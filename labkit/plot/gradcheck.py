@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from ..core.gradcheck import GradCheckReport
 from ..core.gradcheck_study import CostPoint, EpsilonSweep
-from .base import new_axes
+from .base import SMALL_PT, new_axes
 
 OK_COLOR, BAD_COLOR = "#2e7d32", "#c62828"
 DTYPE_COLORS = {"float64": "#1f77b4", "float32": "#ff7f0e"}
@@ -44,7 +44,8 @@ def plot_relative_errors(report: GradCheckReport, ax: Axes | None = None, *,
     x = np.arange(len(names))
     ax.bar(x, errors, color=colors, width=0.6)
     ax.axhline(report.tol, color="0.3", ls="--", lw=1)
-    ax.text(0.99, report.tol, f"tolerance {report.tol:g}", va="bottom", ha="right",
+    # beside the axes, right of the dashed line: never over a bar
+    ax.text(1.01, report.tol, f"tolerance\n{report.tol:g}", va="center", ha="left",
             fontsize=8, color="0.3", transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
     ax.set_ylim(floor, 1e3)
@@ -54,7 +55,7 @@ def plot_relative_errors(report: GradCheckReport, ax: Axes | None = None, *,
     for xi, r in zip(x, report.rows):
         if r.rel_error >= report.tol:
             ax.text(xi, max(r.rel_error, floor) * 1.6, f"worst at\n{r.worst_index}",
-                    ha="center", va="bottom", fontsize=7, color=BAD_COLOR)
+                    ha="center", va="bottom", fontsize=SMALL_PT, color=BAD_COLOR)
     ax.set_title(title if title is not None else "backprop vs finite differences, per parameter")
     return ax
 

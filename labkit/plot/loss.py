@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..core.loss_curves import ClassifierLosses, cross_entropy_vs_p, mse_vs_p
-from .base import new_axes
+from .base import SMALL_PT, new_axes
 
 CE_COLOR, MSE_COLOR, TRUE_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#2ca02c", "#9e9e9e"
 
@@ -39,7 +39,7 @@ def plot_loss_curves(axes: Sequence[Axes] | None = None, p_min: float = 0.001,
     for ax in (ax_loss, ax_grad):
         ax.axvspan(0, wrong_below, color="#fdd49e", alpha=0.5, lw=0)
         ax.text(wrong_below / 2, 0.35, "confi-\ndently\nwrong", transform=ax.get_xaxis_transform(),
-                ha="center", va="center", fontsize=7)
+                ha="center", va="center", fontsize=SMALL_PT)
         ax.set_xlim(0, 1)
         ax.set_xlabel("p: predicted probability of the true class")
         ax.legend(loc="upper right", fontsize=8)

@@ -23,6 +23,15 @@ def edge_style(w: float | None) -> tuple[str, float]:
     return ("#1f77b4" if w >= 0 else "#d62728"), 0.5 + 2.5 * min(abs(w), 2.0) / 2.0
 
 
+def edge_label_t(i: int, n_from: int, n_to: int) -> float:
+    """Where along the edge from unit i of a layer of ``n_from`` units (0: at that unit, 1: at
+    the next layer) its label sits: mid-edge when one side has a single unit (the edges fan
+    out); otherwise staggered by source unit, so labels of crossing edges never meet."""
+    if n_from == 1 or n_to == 1:
+        return 0.5
+    return 0.3 + 0.4 * i / (n_from - 1)
+
+
 def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                  node_text: Sequence[Sequence[str]] | None = None,
                  weights: Sequence[np.ndarray] | None = None,
@@ -55,7 +64,7 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                 elif W is not None:
                     text = f"{W[j, i]:.2f}"
                 if text:
-                    t = 0.3 if sizes[l] > 1 else 0.5
+                    t = edge_label_t(i, sizes[l], sizes[l + 1])
                     ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, fontsize=8,
                             ha="center", va="center", zorder=3, gid=f"edge text {l} {j} {i}",
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..core.surfaces import Surface, Trajectory
-from .base import new_axes
+from .base import SMALL_PT, new_axes
 from .descent import plot_losses, plot_surface, plot_trajectory
 
 # one color per optimizer, the same in every figure and widget of lesson 09
@@ -54,7 +54,7 @@ def plot_paths(surface: Surface, runs: Mapping[str, Trajectory], ax: Axes | None
                             f"got {type(run).__name__}")
         plot_trajectory(run, surface, ax, color=colors[label], label=label, markers=False)
     if legend:
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=SMALL_PT, loc="best")
     return ax
 
 

@@ -87,8 +87,8 @@ class BackpropLab(Lab):
         return self._traces[key]
 
     def _setup(self, fig: Figure) -> None:
-        self._ax = fig.add_axes((0.0, 0.02, 0.52, 0.9))
-        self._ledger = fig.add_axes((0.53, 0.02, 0.46, 0.9))
+        self._ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
+        self._ledger = fig.add_axes((0.57, 0.02, 0.42, 0.9))
 
     def _draw_step(self, fig: Figure, v: dict) -> Status:
         ex, trace = self._get(v["example"], v["seed"])

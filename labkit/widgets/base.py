@@ -16,13 +16,11 @@ lets exceptions through, so a broken widget fails its notebook's test.
 from __future__ import annotations
 
 import html
+import io
 import json
 import logging
 import math
-import struct
 import time
-import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
-import matplotlib as mpl
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ..plot.base import SCREEN_DPI
 
 log = logging.getLogger(__name__)
 
@@ -50,91 +49,14 @@ class Status:
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
-    """A PNG file of an (H, W, 3) RGB or (H, W, 4) RGBA uint8 image, lossless.
+    """A PNG file of an (H, W, 3) RGB or (H, W, 4) RGBA uint8 image, lossless, written by
+    Pillow (matplotlib's own image library) at zlib level 1: a widget's flat-coloured figure
+    compresses almost as well as at the default level, in a fraction of the time."""
+    from PIL import Image
 
-    Written by hand because it is the fastest lossless choice for a widget's figure: no PNG row
-    filter and zlib level 1 encode in about half the time of PIL's fastest setting, and the
-    flat colours of a plot compress about as well without a filter."""
-    height, width, channels = pixels.shape
-    rows = np.empty((height, width * channels + 1), dtype=np.uint8)
-    rows[:, 0] = 0                                   # filter type 0 ("None") on every row
-    rows[:, 1:] = pixels.reshape(height, -1)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, {3: 2, 4: 6}[channels], 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
-
-
-class LineTextRenderer(RendererAgg):
-    """Agg, drawing each line of plain text as one bitmap that FreeType lays out and renders in
-    C (how matplotlib drew text before 3.11), and keeping the bitmaps of recent texts: a
-    widget draws the same tick labels, titles and legends again and again, and measuring a
-    text (for layout) renders it too. Text is most of a widget's drawing time, and matplotlib
-    3.11 lays it out twice and draws it glyph by glyph in Python; this is several times
-    faster, for the same picture (glyphs may sit a fraction of a pixel apart). Math text, and
-    text with font features or a language set, is left to matplotlib's own methods."""
-
-    KEEP = 2000   # text bitmaps kept (a few kB each)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._bitmaps: OrderedDict = OrderedDict()
-
-    def _line(self, s: str, prop, antialiased: bool) -> tuple:
-        """(bitmap, descent, x offset, y offset, width, height) of one line of text, in
-        pixels; laid out and rendered once, then kept."""
-        # prop copied: a Text's font properties can change after it is drawn
-        key = (s, prop.copy(), self.dpi, get_hinting_flag(), antialiased)
-        if key in self._bitmaps:
-            self._bitmaps.move_to_end(key)
-            return self._bitmaps[key]
-        font = self._prepare_font(prop)
-        font.set_text(s, 0, flags=key[3])
-        font.draw_glyphs_to_bitmap(antialiased=antialiased)
-        self._bitmaps[key] = line = (np.array(font.get_image()), font.get_descent() / 64.0,
-                                     *(v / 64.0 for v in font.get_bitmap_offset()),
-                                     *(v / 64.0 for v in font.get_width_height()))
-        if len(self._bitmaps) > self.KEEP:
-            self._bitmaps.popitem(last=False)
-        return line
-
-    def get_text_width_height_descent(self, s, prop, ismath):
-        if ismath:
-            return super().get_text_width_height_descent(s, prop, ismath)
-        _, descent, _, _, width, height = self._line(s, prop, bool(
-            mpl.rcParams["text.antialiased"]))
-        return width, height, descent
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if (ismath or getattr(mtext, "get_fontfeatures", lambda: None)()
-                or getattr(mtext, "get_language", lambda: None)()):
-            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        bitmap, descent, xo, yo, _, _ = self._line(s, prop, gc.get_antialiased())
-        x = round(x + xo + descent * math.sin(math.radians(angle)))
-        y = round(y + yo + descent * math.cos(math.radians(angle)))
-        self._renderer.draw_text_image(bitmap, x, y + 1, angle, gc)
-
-
-class WidgetCanvas(FigureCanvasAgg):
-    """The Agg canvas of a widget's figure, drawing text with LineTextRenderer where that is
-    faster (matplotlib 3.11 and later; earlier versions already draw text that way)."""
-
-    def get_renderer(self):
-        w, h = self.get_width_height(physical=True)
-        key = w, h, self.figure.dpi
-        if self._lastKey != key:
-            self.renderer = LineTextRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
-        return self.renderer
-
-
-# before matplotlib 3.11, Agg's own draw_text is the fast one (and takes other arguments)
-_CANVAS = (WidgetCanvas if hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
-           else FigureCanvasAgg)
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 class FigureView:
@@ -149,10 +71,12 @@ class FigureView:
     without moving artists is drawn in full on every refresh.
     """
 
-    def __init__(self, figsize: tuple[float, float], dpi: int = 80) -> None:
+    def __init__(self, figsize: tuple[float, float], dpi: float = SCREEN_DPI) -> None:
         self.fig = Figure(figsize=figsize, dpi=dpi)
-        _CANVAS(self.fig)
-        width = int(figsize[0] * dpi)
+        FigureCanvasAgg(self.fig)
+        width = round(figsize[0] * dpi)
+        # shown at its own size (one figure pixel on one screen pixel), so the text has the
+        # size on screen that its points say at this dpi (see labkit.plot.base)
         self.image = W.Image(format="png", layout=W.Layout(width=f"{width}px"))
         self._background = None   # the picture of everything that is not moving
 
@@ -187,7 +111,8 @@ class FigureView:
             # drawing lays things out (tick labels, a legend's boxes) and so marks them
             # stale; like the end of Figure.draw, that is no change to draw again for
             self.fig.stale = False
-        self.image.value = png_bytes(np.asarray(canvas.buffer_rgba()))
+        # RGB (the figure is opaque): a quarter less to encode and to send to the browser
+        self.image.value = png_bytes(np.asarray(canvas.buffer_rgba())[..., :3])
 
 
 def animate(*artists: Artist | Iterable[Artist]) -> None:
@@ -212,6 +137,51 @@ def clear_drawing(ax) -> None:
         artist.remove()
 
 
+def fit_labels(controls: Iterable[W.Widget]) -> None:
+    """Gives every control's description room for its whole text (ipywidgets cuts it at
+    about 80 px, "learning r…"): one width, that of the longest description, for all the
+    sliders and menus of a widget, so their rows line up; a checkbox puts its text after the
+    box. A width a control already sets is kept."""
+    labelled = [c for c in controls if getattr(c, "description", "")
+                and not isinstance(c, (W.Checkbox, W.Button))]
+    widest = max((len(c.description) for c in labelled), default=0)
+    for control in labelled:
+        if not control.style.description_width:
+            control.style.description_width = f"{widest + 2}ch"
+    for control in controls:
+        if isinstance(control, W.Checkbox):
+            control.indent = False
+            control.layout.width = "auto"
+
+
+def round_values(low: float, high: float,
+                 mantissas: tuple[float, ...] = (1, 1.2, 1.5, 1.8, 2, 2.5, 3, 4, 5, 6, 8)
+                 ) -> list[float]:
+    """Round numbers from low to high, spread about evenly on a log scale (by default eleven per
+    decade: 0.01, 0.012, 0.015, 0.02, 0.025, ...): the stops of a log slider."""
+    values = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in mantissas:
+            v = float(f"{m * 10.0 ** exponent:.6g}")
+            if low * (1 - 1e-9) <= v <= high * (1 + 1e-9):
+                values.append(v)
+    return values
+
+
+def log_slider(value: float, values: Iterable[float], description: str, fmt: str = "g",
+               **kwargs: Any) -> W.SelectionSlider:
+    """A slider over round values (e.g. ``round_values(1e-3, 1)``) whose readout is the value
+    the widget uses, exactly ("0.3", not a rounded 0.316), written with ``fmt`` (the format
+    the widget's title and status use too). ``value`` must be one of them."""
+    values = list(values)
+    if not any(math.isclose(value, v, rel_tol=1e-9) for v in values):
+        raise ValueError(f"log_slider {description!r}: {value!r} is not one of its stops "
+                         f"{values}")
+    value = next(v for v in values if math.isclose(value, v, rel_tol=1e-9))
+    return W.SelectionSlider(options=[(format(v, fmt), v) for v in values], value=value,
+                             description=description, **kwargs)
+
+
 DrawFn = Callable[[Figure, dict[str, Any]], "str | Status | None"]
 
 
@@ -223,7 +193,7 @@ class Lab:
     """
 
     def __init__(self, title: str, controls: Mapping[str, W.ValueWidget], draw: DrawFn,
-                 figsize: tuple[float, float] = (8.0, 3.2), dpi: int = 80,
+                 figsize: tuple[float, float] = (8.0, 3.2), dpi: float = SCREEN_DPI,
                  setup: Callable[[Figure], None] | None = None, columns: int = 3) -> None:
         self.title = title
         self.controls = dict(controls)
@@ -235,7 +205,10 @@ class Lab:
         self._held = False
         if setup is not None:
             setup(self.view.fig)
-        rows = [W.HBox(list(self.controls.values())[i:i + columns])
+        fit_labels(self.controls.values())
+        # rows wrap rather than run off the right edge of a narrow notebook
+        rows = [W.HBox(list(self.controls.values())[i:i + columns],
+                       layout=W.Layout(flex_flow="row wrap"))
                 for i in range(0, len(self.controls), columns)]
         header = W.HTML(f"<b>{html.escape(title)}</b>")
         self.widget = W.VBox([header, *rows, self.view.image, self.status])
@@ -251,12 +224,15 @@ class Lab:
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Change several controls with one redraw at the end."""
+        outer = not self._held          # nested holds: one redraw, at the end of the outer
         self._held = True
         try:
             yield
         finally:
-            self._held = False
-        self.update()
+            if outer:
+                self._held = False
+        if outer:
+            self.update()
 
     def set(self, **values: Any) -> None:
         unknown = set(values) - set(self.controls)

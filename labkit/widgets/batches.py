@@ -21,8 +21,9 @@ from ..core.losses import CrossEntropyLoss
 from ..core.metrics import accuracy
 from ..core.optim import SGD
 from ..core.train import TrainingDiverged, fit
+from ..plot.base import SMALL_PT
 from ..plot.boundary import DecisionBoundary
-from .base import Lab, Status, animate
+from .base import Lab, Status, animate, log_slider, round_values
 
 
 def _count(n: int, word: str) -> str:
@@ -112,9 +113,7 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         raise ValueError(f"batches_lab: batch_size must be one of {sizes}, got {batch_size!r}")
     controls = {
         "batch_size": W.Dropdown(options=options, value=batch_size, description="batch size"),
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-3, max=1.5, step=0.05,
-                               description="learning rate η", readout_format=".2g",
-                               style={"description_width": "initial"}),
+        "lr": log_slider(lr, round_values(1e-3, 30), "learning rate η"),
         "epochs": W.IntSlider(value=epochs, min=1, max=max_epochs, description="epochs"),
     }
     runs: OrderedDict[tuple[int, float], BatchRun] = OrderedDict()
@@ -139,12 +138,13 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
                                      label="loss on all points, after each epoch")
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 3.0), numticks=6))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}" if v < 0.01
+                                                   else f"{v:.2g}"))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.set_xlabel("epoch")
-        ax.set_ylabel("cross-entropy loss (log scale)")
-        ax.legend(loc="lower left", fontsize=7)
+        ax.set_ylabel("loss (log scale)")
+        ax.legend(loc="lower left", fontsize=SMALL_PT)
         boundary = state["boundary"] = DecisionBoundary(fig.add_subplot(1, 2, 2), X, y,
                                                         resolution=80, point_size=20)
         # tick labels are most of a panel's drawing time; the boundary reads without them
@@ -156,7 +156,7 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         # which stay on top of the pixels)
         animate(ax, boundary.image, boundary.ax.collections, boundary.ax.spines.values(),
                 boundary.ax.title)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=0.88, wspace=0.25)
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.88, wspace=0.25)
 
     def draw(fig, v):
         batch, rate, epochs_ = v["batch_size"], v["lr"], v["epochs"]

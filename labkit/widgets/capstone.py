@@ -110,8 +110,10 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
     hi = max(float(np.max(v)) for v in g.grad_norm.values())
     controls = {
         "show": W.Dropdown(options=list(SHOW), value=show, description="show"),
-        "i": W.IntSlider(value=start, min=0, max=len(X) - 1, description="image",
-                         continuous_update=True),
+        # the value is the test image's own index, so the readout is the number in the title;
+        # "wrong" leaves only the mistakes on the slider
+        "i": W.SelectionSlider(options=_image_options(range(len(X))), value=start,
+                               description="test image", continuous_update=True),
     }
     keys = list(g.grad_norm)
     n_classes = g.probs.shape[1]
@@ -124,7 +126,7 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
         plot_probabilities(g.probs[start], ax_p, true=int(y[start]),
                            title="what the network says")
         plot_layer_values({short[k]: g.grad_norm[k][start] for k in keys}, ax_g,
-                          title="this example's gradient (dashed: median)")
+                          title="this image's gradient\n(dashed: median of all)")
         for j, k in enumerate(keys):
             ax_g.plot([j - 0.4, j + 0.4], [typical[k]] * 2, "k--", lw=1)
         ax_g.set_ylim(lo / 3, hi * 3)
@@ -149,7 +151,9 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
                 fig.texts.clear()
                 fig.text(0.5, 0.5, "no mistakes on these images", ha="center", va="center")
                 return "The network classifies every one of these images correctly."
-            k = v["i"] % len(wrong)
+            # the nearest mistake (the slider holds only mistakes, except for the one redraw
+            # made when "show" changes, before the slider's stops follow it)
+            k = int(np.argmin(np.abs(wrong - v["i"])))
             n = int(wrong[k])
             where = f"mistake {k + 1} of {len(wrong)}: "
         else:
@@ -169,5 +173,22 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
         status = describe_example(n, t, g, typical, labels)
         return Status(where + status.text, status.level)
 
-    return Lab("a trained digit classifier, one test image at a time", controls, draw,
-               figsize=(9.0, 3.0), setup=setup)
+    lab = Lab("a trained digit classifier, one test image at a time", controls, draw,
+              figsize=(9.0, 3.2), setup=setup)
+
+    def follow_show(change: dict) -> None:
+        slider = controls["i"]
+        stops = wrong if change["new"] == "wrong" and len(wrong) else range(len(X))
+        with lab.hold():
+            near = min(stops, key=lambda s: abs(int(s) - slider.value))
+            slider.options = _image_options(stops)
+            slider.value = int(near)
+            slider.disabled = change["new"] == "wrong" and len(wrong) == 0
+
+    controls["show"].observe(follow_show, names="value")
+    follow_show({"new": show})
+    return lab
+
+
+def _image_options(indices) -> list[tuple[str, int]]:
+    return [(str(int(n)), int(n)) for n in indices]

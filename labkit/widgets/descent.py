@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 from ..core.optim import SGD
 from ..core.surfaces import SURFACES, descend, describe_run, get_surface
 from ..plot.descent import loss_gap, plot_surface
-from .base import Lab, Status, animate
+from .base import Lab, Status, animate, log_slider, round_values
 
 LEVELS = {"converged": "info", "too slow": "info", "escaped": "info",
           "oscillating": "warning", "diverged": "warning"}
@@ -30,9 +30,7 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
         start = tuple(s0.start) + (0.0,) * (2 - s0.dim)
     controls = {
         "surface": W.Dropdown(options=list(SURFACES), value=surface, description="surface"),
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
-                               description="learning rate η", readout_format=".2g",
-                               style={"description_width": "initial"}),
+        "lr": log_slider(lr, round_values(1e-4, 10), "learning rate η"),
         "steps": W.IntSlider(value=steps, min=1, max=200, description="steps"),
         "x0": W.FloatSlider(value=start[0], min=-3.0, max=3.0, step=0.05,
                             description="start x (p)"),

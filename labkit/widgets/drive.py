@@ -23,6 +23,9 @@ def edge_values(control: W.ValueWidget) -> list[Any]:
     if isinstance(control, (W.IntRangeSlider, W.FloatRangeSlider)):
         lo, hi = control.min, control.max
         return [(lo, hi), (lo, lo), (hi, hi)]
+    if isinstance(control, W.SelectionSlider):          # a log slider's stops, say
+        values = [value for _, value in _option_pairs(control)]
+        return [values[0], values[len(values) // 2], values[-1]]
     if isinstance(control, W.Checkbox) or isinstance(control, W.ToggleButton):
         return [False, True]
     if hasattr(control, "options"):
@@ -37,6 +40,9 @@ def random_value(control: W.ValueWidget, rng: np.random.Generator) -> Any:
     edges = edge_values(control)
     if not edges:
         return control.value
+    if isinstance(control, W.SelectionSlider) and rng.random() >= 1 / 3:
+        values = [value for _, value in _option_pairs(control)]
+        return values[int(rng.integers(len(values)))]
     if rng.random() < 1 / 3 or not isinstance(
             control, (W.FloatSlider, W.FloatLogSlider, W.IntSlider)):
         return edges[int(rng.integers(len(edges)))]
@@ -70,5 +76,8 @@ def random_settings(lab: Lab, n: int, rng: np.random.Generator
                     ) -> Iterator[tuple[dict[str, Any], Status]]:
     """n random combinations of all controls at once (one redraw each)."""
     for _ in range(n):
-        lab.set(**{name: random_value(c, rng) for name, c in lab.controls.items()})
+        # one control after the other (a control may change another's options), one redraw
+        with lab.hold():
+            for control in lab.controls.values():
+                control.value = random_value(control, rng)
         yield lab.values, lab.last_status

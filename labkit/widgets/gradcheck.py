@@ -9,8 +9,9 @@ import numpy as np
 from ..core.gradcheck import GradCheckReport, check_gradients
 from ..core.gradcheck_study import BUGS, epsilon_sweep, make_study_net, study_data
 from ..core.losses import MSELoss
+from ..plot.base import SMALL_PT
 from ..plot.gradcheck import BAD_COLOR, OK_COLOR, plain_log_axis, plot_relative_errors
-from .base import Lab, Status, animate
+from .base import Lab, Status, animate, log_slider, round_values
 
 TOLERANCE = {"float64": 1e-6, "float32": 1e-3}
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -69,8 +70,8 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
     if bug not in BUGS:
         raise ValueError(f"gradcheck_lab: bug must be one of {list(BUGS)}, got {bug!r}")
     controls = {
-        "eps": W.FloatLogSlider(value=eps, base=10, min=-12, max=0, step=0.25,
-                                readout_format=".0e", description="step ε"),
+        "eps": log_slider(eps, round_values(1e-12, 1, mantissas=(1, 3)), "step ε",
+                          fmt=".0e"),
         "dtype": W.Dropdown(options=list(DTYPES), value=dtype, description="dtype"),
         "bug": W.Dropdown(options=list(BUGS), value=bug, description="inject bug",
                           layout=W.Layout(width="300px")),
@@ -79,7 +80,7 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
 
     def setup(fig):
         state["ax"] = fig.add_subplot()
-        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.88)
+        fig.subplots_adjust(left=0.13, right=0.85, bottom=0.12, top=0.88)
 
     def draw_bars(report: GradCheckReport, title: str) -> None:
         # the first time a full drawing; then only heights, colours and labels change, and
@@ -93,7 +94,7 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
             state["tol_text"] = ax.texts[0]
             for label in ax.texts[1:]:   # one label per bar instead, shown when it is bad
                 label.remove()
-            state["labels"] = [ax.text(i, 1.0, "", ha="center", va="bottom", fontsize=7,
+            state["labels"] = [ax.text(i, 1.0, "", ha="center", va="bottom", fontsize=SMALL_PT,
                                        color=BAD_COLOR) for i in range(len(report.rows))]
             animate(state["bar_patches"], ax.lines, ax.texts, ax.title, ax.spines.values())
         for patch, label, r in zip(state["bar_patches"], state["labels"], report.rows):
@@ -106,7 +107,7 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
             label.set_y(height * 1.6)
         state["tol_line"].set_ydata([report.tol, report.tol])
         state["tol_text"].set_y(report.tol)
-        state["tol_text"].set_text(f"tolerance {report.tol:g}")
+        state["tol_text"].set_text(f"tolerance\n{report.tol:g}")
         ax.title.set_text(title)
 
     def draw(fig, v):

@@ -10,7 +10,7 @@ from ..core.optim import SGD, Adam, RMSprop
 from ..core.surfaces import Surface, Trajectory, descend, describe_run, get_surface
 from ..plot.descent import loss_gap
 from ..plot.optimizers import OPTIMIZER_COLORS
-from .base import Lab, Status
+from .base import Lab, Status, log_slider, round_values
 from .descent import LEVELS, setup_surface_panels, show_surface
 
 OPTIMIZERS = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
@@ -72,9 +72,7 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
     controls = {
         "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=optimizer,
                                 description="optimizer"),
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
-                               description="learning rate η", readout_format=".2g",
-                               style={"description_width": "initial"}),
+        "lr": log_slider(lr, round_values(1e-4, 10), "learning rate η"),
         "beta1": W.FloatSlider(value=beta1, min=0.0, max=0.99, step=0.01,
                                description="β₁ / momentum μ", readout_format=".2f",
                                style={"description_width": "initial"}),

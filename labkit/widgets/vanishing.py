@@ -20,8 +20,9 @@ from ..core.deep_nets import GradientProfile, MLPSettings, gradient_profile
 from ..core.losses import CrossEntropyLoss
 from ..core.optim import SGD
 from ..core.train import History, TrainingDiverged, fit
+from ..plot.base import SMALL_PT
 from ..plot.diagnostics import _decade_label
-from .base import Lab, Status
+from .base import Lab, Status, log_slider, round_values
 
 try:  # the Lab's figure view redraws only the lines marked as moving (blitting)
     from .base import animate
@@ -38,6 +39,7 @@ CHANCE = math.log(2.0)             # the loss of guessing between two classes
 ACTIVATION_OPTIONS = [("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"),
                       ("leaky ReLU", "leaky_relu")]
 INIT_OPTIONS = [("default (PyTorch)", "default"), ("Xavier", "xavier"), ("He", "he")]
+SCALES = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0]   # the "init ×" stops
 CLIP_OPTIONS = [("off", 0.0), ("10", 10.0), ("1", 1.0), ("0.1", 0.1)]
 
 
@@ -157,13 +159,11 @@ class VanishingLab(Lab):
             "activation": W.Dropdown(options=ACTIVATION_OPTIONS, value=activation,
                                      description="activation"),
             "init": W.Dropdown(options=INIT_OPTIONS, value=init, description="init"),
-            "scale": W.FloatLogSlider(value=scale, base=2, min=-2, max=2, step=0.25,
-                                      description="init ×"),
+            "scale": log_slider(scale, SCALES, "init ×"),
             "residual": W.Checkbox(value=residual, description="residual x + F(x)"),
             "batch_norm": W.Checkbox(value=batch_norm, description="batch norm"),
             "clip": W.Dropdown(options=CLIP_OPTIONS, value=clip, description="clip norm"),
-            "lr": W.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1,
-                                   description="learning rate"),
+            "lr": log_slider(lr, round_values(1e-3, 1), "learning rate"),
         }
         self.width, self.steps, self.seed = width, steps, seed
         self.X, self.y = make_moons(n_samples, noise=0.1, rng=seed)
@@ -194,7 +194,7 @@ class VanishingLab(Lab):
         art["loss"], = ax_l.plot([], [], color="#2ca02c", lw=1.6)
         art["cross"], = ax_l.plot([], [], "x", color="#b91c1c", ms=9, mew=2)
         art["chance"] = ax_l.axhline(CHANCE, color="0.5", ls=":", lw=1.0)
-        ax_l.text(1.0, CHANCE, " ln 2", fontsize=7, color="0.4", va="bottom")
+        ax_l.text(1.0, CHANCE, " ln 2", fontsize=SMALL_PT, color="0.4", va="bottom")
         for ax, (lo, hi), every in ((ax_g, GRADIENT_RANGE, 6), (ax_l, LOSS_RANGE, 2)):
             ax.set_yscale("log")
             ax.set_ylim(lo, hi)
@@ -208,7 +208,7 @@ class VanishingLab(Lab):
         ax_g.set_xlabel("hidden layer (1 = input side)")
         ax_g.set_ylabel("||dL/da||")
         ax_g.set_title("gradient reaching each layer", fontsize=9)
-        ax_g.legend(loc="lower right", fontsize=7)
+        ax_g.legend(loc="lower right", fontsize=SMALL_PT)
         ax_l.set_xlim(0.5, self.steps + 0.5)
         ax_l.set_xlabel("training step")
         ax_l.set_ylabel("loss L")
