@@ -83,8 +83,6 @@ class ResultsClient(NotebookClient):
     """An nbclient that keeps no outputs but the probes' results (the first one of each probe
     cell, size-capped), and the names of the errors the cells raised (for limit words)."""
 
-    probe_cells: dict[int, tuple[str, str]] = {}
-
     def __init__(self, *args, probe_cells: dict[int, tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.probe_cells = probe_cells

@@ -21,7 +21,6 @@ import numpy as np
 
 from .markers import grade_id, is_graded, is_solution, nbgrader, problems_of, strip_hidden_tests
 from .plain import to_plain
-from .probe import RESULTS_MIME  # noqa: F401  (the grader reads probe outputs by this type)
 from .problems import get_problem
 from .sandbox import FORBIDDABLE
 
