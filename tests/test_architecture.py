@@ -1,6 +1,7 @@
 """The layering of labkit (DESIGN.md, section 1), read from the source with ``ast``:
 
-    core (numpy only) <- diagnostics, bridge <- plot <- widgets <- course tooling
+    core (numpy only; nn and optim are its torch-shaped namespaces) <- diagnostics, bridge
+        <- plot <- widgets <- lessons (one module per lesson) <- course tooling
 
 arrows one way: a lower layer never imports a higher one, and ``import labkit`` needs numpy
 alone (matplotlib and ipywidgets are imported by the modules that draw, when they draw)."""
@@ -18,7 +19,10 @@ import labkit
 PACKAGE = Path(labkit.__file__).resolve().parent
 STDLIB = set(sys.stdlib_module_names)
 # low to high; diagnostics and bridge (the PyTorch comparison) are siblings just above core
-RANK = {"core": 0, "diagnostics": 1, "bridge": 1, "plot": 2, "widgets": 3, "course": 4}
+# nn and optim re-export core under torch's names, so they rank with it (numpy only too)
+RANK = {"core": 0, "nn": 0, "optim": 0, "diagnostics": 1, "bridge": 1, "plot": 2,
+        "widgets": 3, "lessons": 4, "course": 5}
+CORE = {name for name, rank in RANK.items() if rank == 0}
 LAYERS = list(RANK)
 
 
@@ -81,14 +85,14 @@ def test_the_package_has_sources():
     assert {"labkit", "labkit.core", "labkit.core.layers", "labkit.core.value"} <= names
 
 
-@pytest.mark.parametrize("path", [p for p in SOURCES if layer_of(module_name(p)) == "core"],
+@pytest.mark.parametrize("path", [p for p in SOURCES if layer_of(module_name(p)) in CORE],
                          ids=lambda p: module_name(p))
 def test_core_imports_only_numpy_stdlib_and_core(path):
     bad = []
     for name in imports_of(path):
         top = name.split(".")[0]
         if top == "labkit":
-            if layer_of(name) != "core":
+            if layer_of(name) not in CORE:
                 bad.append(name)
         elif top not in STDLIB and top != "numpy" and top != "__future__":
             bad.append(name)
@@ -96,7 +100,7 @@ def test_core_imports_only_numpy_stdlib_and_core(path):
 
 
 @pytest.mark.parametrize("path", [p for p in SOURCES if layer_of(module_name(p)) not in
-                                  (None, "core")], ids=lambda p: module_name(p))
+                                  (None, *CORE)], ids=lambda p: module_name(p))
 def test_layers_never_import_a_higher_layer(path):
     own = layer_of(module_name(path))
     higher = {name for name in imports_of(path)
@@ -106,7 +110,7 @@ def test_layers_never_import_a_higher_layer(path):
 
 def test_core_never_imports_drawing_libraries():
     for path in SOURCES:
-        if layer_of(module_name(path)) != "core":
+        if layer_of(module_name(path)) not in CORE:
             continue
         tops = {name.split(".")[0] for name in imports_of(path)}
         assert not tops & {"matplotlib", "ipywidgets", "IPython", "tqdm", "torch"}, \
@@ -137,7 +141,7 @@ def test_top_level_labkit_imports_only_core_eagerly():
             eager.add(node.module or "")
         elif isinstance(node, ast.Import):
             eager.update(a.name for a in node.names)
-    assert {m.split(".")[0] for m in eager if m} <= {"core"} | STDLIB
+    assert {m.split(".")[0] for m in eager if m} <= CORE | STDLIB
 
 
 def test_import_labkit_does_not_import_matplotlib_or_ipywidgets():
