@@ -13,3 +13,9 @@ __all__ += ["draw_graph", "graph_axes", "plot_cost", "plot_epsilon_sweep",
 from .optimizers import plot_paths, plot_race, plot_schedules  # noqa: E402
 
 __all__ += ["plot_paths", "plot_race", "plot_schedules"]
+
+# Figures follow the language labkit speaks: Chinese text gets a CJK fallback font
+from ..core.i18n import on_language_change  # noqa: E402
+from .fonts import follow_language  # noqa: E402
+
+on_language_change(follow_language)
