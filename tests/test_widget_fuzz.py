@@ -36,7 +36,7 @@ from PIL import Image  # noqa: E402
 
 from labkit.core.optim import SGD  # noqa: E402
 from labkit.core.surfaces import descend, get_surface  # noqa: E402
-from labkit.widgets.base import png_bytes  # noqa: E402
+from labkit.widgets.base import png_bytes, rendering  # noqa: E402
 from labkit.widgets.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402
 
@@ -119,11 +119,13 @@ def shown_pixels(lab) -> np.ndarray:
 
 
 def full_drawing(fig) -> np.ndarray:
-    """The figure drawn whole, every artist in its zorder (none kept from an earlier draw)."""
+    """The figure drawn whole, every artist in its zorder (none kept from an earlier draw), with
+    the settings widgets draw with."""
     moving = fig.findobj(lambda a: a.get_animated())
     for artist in moving:
         artist.set_animated(False)
-    fig.canvas.draw()
+    with rendering():
+        fig.canvas.draw()
     pixels = np.asarray(fig.canvas.buffer_rgba()).copy()
     for artist in moving:
         artist.set_animated(True)

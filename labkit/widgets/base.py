@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
+import matplotlib
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -48,14 +49,33 @@ class Status:
     level: str = "info"
 
 
-def png_bytes(pixels: np.ndarray) -> bytes:
+# How widget figures are made and drawn. Text without the font's hinting instructions: since
+# matplotlib 3.11 draws text glyph by glyph, text is most of a redraw, and unhinted glyphs take
+# half the time; at 100 dpi they look the same (widths differ by a fraction of a pixel).
+# Titles at the top of their Axes (where matplotlib puts them anyway when no tick labels are
+# above the Axes), instead of measuring every tick label on every draw to place them.
+RENDER_RC = {"text.hinting": "no_hinting", "axes.titley": 1.0}
+
+
+def rendering():
+    """The matplotlib settings widget figures are drawn and measured with (a context
+    manager): ``with rendering(): fig.canvas.draw()``."""
+    return matplotlib.rc_context(RENDER_RC)
+
+
+def png_bytes(pixels: np.ndarray, opaque: bool = False) -> bytes:
     """A PNG file of an (H, W, 3) RGB or (H, W, 4) RGBA uint8 image, lossless, written by
     Pillow (matplotlib's own image library) at zlib level 1: a widget's flat-coloured figure
-    compresses almost as well as at the default level, in a fraction of the time."""
+    compresses almost as well as at the default level, in a fraction of the time.
+    ``opaque``: an RGBA image is written as RGB (its alpha dropped by Pillow, without a copy
+    in numpy): a quarter less to encode and to send."""
     from PIL import Image
 
+    image = Image.fromarray(np.ascontiguousarray(pixels))
+    if opaque and image.mode == "RGBA":
+        image = image.convert("RGB")
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="png", compress_level=1)
+    image.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -94,6 +114,10 @@ class FigureView:
         return [a for group in groups for a in group if a.get_visible()]
 
     def refresh(self) -> None:
+        with rendering():
+            self._render()
+
+    def _render(self) -> None:
         canvas = self.fig.canvas
         moving = self.moving_artists()
         if not moving:
@@ -111,8 +135,7 @@ class FigureView:
             # drawing lays things out (tick labels, a legend's boxes) and so marks them
             # stale; like the end of Figure.draw, that is no change to draw again for
             self.fig.stale = False
-        # RGB (the figure is opaque): a quarter less to encode and to send to the browser
-        self.image.value = png_bytes(np.asarray(canvas.buffer_rgba())[..., :3])
+        self.image.value = png_bytes(np.asarray(canvas.buffer_rgba()), opaque=True)
 
 
 def animate(*artists: Artist | Iterable[Artist]) -> None:
@@ -190,11 +213,15 @@ class Lab:
 
     ``values`` are the controls' current values; ``set(**values)`` changes several at once
     with a single redraw; ``last_ms`` is how long the last redraw took (callback to PNG).
+    ``beside``: a widget shown to the right of the figure (below it in a narrow notebook),
+    e.g. text the draw function writes as HTML, which the browser draws much faster than
+    matplotlib would.
     """
 
     def __init__(self, title: str, controls: Mapping[str, W.ValueWidget], draw: DrawFn,
                  figsize: tuple[float, float] = (8.0, 3.2), dpi: float = SCREEN_DPI,
-                 setup: Callable[[Figure], None] | None = None, columns: int = 3) -> None:
+                 setup: Callable[[Figure], None] | None = None, columns: int = 3,
+                 beside: W.Widget | None = None) -> None:
         self.title = title
         self.controls = dict(controls)
         self._draw = draw
@@ -204,14 +231,17 @@ class Lab:
         self.last_status = Status("")
         self._held = False
         if setup is not None:
-            setup(self.view.fig)
+            with rendering():
+                setup(self.view.fig)
         fit_labels(self.controls.values())
         # rows wrap rather than run off the right edge of a narrow notebook
         rows = [W.HBox(list(self.controls.values())[i:i + columns],
                        layout=W.Layout(flex_flow="row wrap"))
                 for i in range(0, len(self.controls), columns)]
         header = W.HTML(f"<b>{html.escape(title)}</b>")
-        self.widget = W.VBox([header, *rows, self.view.image, self.status])
+        picture = self.view.image if beside is None else W.HBox(
+            [self.view.image, beside], layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([header, *rows, picture, self.status])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.update(raise_errors=True)
@@ -291,7 +321,8 @@ class Lab:
     def update(self, raise_errors: bool = False) -> Status:
         start = time.perf_counter()
         try:
-            result = self._draw(self.view.fig, self.values)
+            with rendering():   # a draw function that measures text measures it as drawn
+                result = self._draw(self.view.fig, self.values)
             status = result if isinstance(result, Status) else Status(result or "")
         except Exception as exc:  # a slider callback must never show a traceback
             if raise_errors:
