@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 
 from ..core.backprop_trace import BackpropTrace, fmt
 from .base import SMALL_PT
-from .network import draw_network, edge_label_t, node_positions
+from .network import HIGHLIGHT_FACE, NODE_FACE, draw_network, edge_label_t, node_positions
 
 ORANGE = "#f28e2b"
 BACK = "#c0392b"     # backward values
@@ -73,87 +73,124 @@ def draw_backprop_step(trace: BackpropTrace, step: int, ax: Axes | None = None, 
         fig = plt.figure(figsize=(10.0, 4.4))
         ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
         ledger_ax = fig.add_axes((0.57, 0.02, 0.42, 0.9)) if ledger_ax is None else ledger_ax
-    sizes = trace.sizes
-    L = len(trace.layers)
-    current = trace.steps[step - 1] if step > 0 else None
-    state = backward_state(trace, step)
-
-    # which nodes / edges are the result (filled orange) and which are used (ringed)
-    result_col, used_cols, hot_edges = None, [], None
-    if current is None:
-        used_cols = [L]
-    elif current.kind == "delta":
-        result_col, used_cols = current.layer, [current.layer]
-    elif current.kind == "dW":
-        hot_edges, used_cols = current.layer, [current.layer, current.layer - 1]
-    elif current.kind == "db":
-        result_col, used_cols = current.layer, [current.layer]
-    else:
-        result_col, used_cols, hot_edges = current.layer - 1, [current.layer], current.layer
-
-    weights = [rec.W for rec in trace.layers]
-    blank = [np.full(w.shape, "", dtype=object) for w in weights]
-    names = ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
-                                  else f"layer {rec.l}: a = z" for rec in trace.layers]
-    title = ("forward pass done: backprop starts at dL/dŷ" if current is None
-             else f"step {step} of {len(trace)}: {current.quantity}")
-    draw_network(sizes, ax, weights=weights, edge_text=blank, layer_names=names,
-                 highlight_layer=result_col, title=title)
-    pos = node_positions(sizes)
-
-    # edges: W (cached by the forward pass), except at a dW step, where that layer's edges
-    # show the dW just computed (red, thick orange edges); at a dL/da_prev step the W used
-    # is on thick orange edges
-    for l, rec in enumerate(trace.layers, start=1):
-        hot = hot_edges == l
-        show_dW = hot and current is not None and current.kind == "dW"
-        for j in range(sizes[l]):
-            for i in range(sizes[l - 1]):
-                t = edge_label_t(i, sizes[l - 1], sizes[l])
-                (x0, y0), (x1, y1) = pos[l - 1][i], pos[l][j]
-                if hot:
-                    ax.plot([x0, x1], [y0, y1], color=ORANGE, lw=5, alpha=0.55, zorder=1.5)
-                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-                if show_dW:
-                    text, color = _g(current.result[j, i], digits), BACK   # red: dW, not W
-                else:
-                    text, color = f"{rec.W[j, i]:.2f}", "black"
-                ax.text(x, y, text, fontsize=7.5, ha="center", va="center", color=color,
-                        zorder=3, fontweight="bold" if hot else None,
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
-
-    # nodes: the forward value inside, rings on the columns used, backward values in red
-    for col in used_cols:
-        p = pos[col]
-        ax.scatter(p[:, 0], p[:, 1], s=1900, facecolors="none", edgecolors=ORANGE,
-                   linewidths=2.5, zorder=2.5)
-    forward = [trace.X[0]] + [rec.a[0] for rec in trace.layers]
-    for col in range(len(sizes)):
-        for i, (x, y) in enumerate(pos[col]):
-            ax.text(x, y, _g(forward[col][i], digits), fontsize=7.5, ha="center",
-                    va="center", zorder=4)
-            lines = []
-            if col in state["dL/da"]:
-                lines.append(f"dL/da {_g(state['dL/da'][col][i], digits)}")
-            if col in state["delta"]:
-                lines.append(f"δ {_g(state['delta'][col][i], digits)}")
-            if lines:
-                ax.text(x, y - 0.3, "\n".join(lines), fontsize=SMALL_PT, color=BACK, ha="center",
-                        va="top", zorder=4, linespacing=1.1)
-    ax.set_ylim(-max(sizes) / 2.0 - 0.45, max(sizes) / 2.0 + 0.6)
-
+    BackpropDiagram(trace, ax, digits=digits).show(step)
     if ledger_ax is not None:
         draw_backprop_ledger(trace, step, ledger_ax, digits=digits + 1)
     return ax
 
 
-def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int = 4) -> Axes:
-    """The list of backward steps: done ones with their results, the current one in orange
-    with the values it uses (and where each comes from), the ones still to come in grey."""
+class BackpropDiagram:
+    """The diagram of ``draw_backprop_step``, drawn once for a trace; ``show(step)`` turns it
+    to any step in place (a widget's redraw): texts change, highlights appear or hide.
+
+    ``moving`` lists the artists that change from step to step (a widget redraws only those,
+    over a kept picture of the rest): everything but the edges and the layer names."""
+
+    def __init__(self, trace: BackpropTrace, ax: Axes, digits: int = 3) -> None:
+        self.trace, self.ax, self.digits = trace, ax, digits
+        sizes = trace.sizes
+        weights = [rec.W for rec in trace.layers]
+        blank = [np.full(w.shape, "", dtype=object) for w in weights]
+        names = ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
+                                      else f"layer {rec.l}: a = z" for rec in trace.layers]
+        before = len(ax.collections)
+        draw_network(sizes, ax, weights=weights, edge_text=blank, layer_names=names, title=" ")
+        self.discs = list(ax.collections[before:])     # one scatter of nodes per column
+        pos = node_positions(sizes)
+        # rings: the columns whose values this step uses
+        self.rings = [ax.scatter(p[:, 0], p[:, 1], s=1900, facecolors="none",
+                                 edgecolors=ORANGE, linewidths=2.5, zorder=2.5) for p in pos]
+        # per layer l (1..L): its edges thick and orange when hot, and their labels (W, or
+        # the dW just computed)
+        self.hot_edges: dict[int, list] = {}
+        self.edge_labels: dict[int, list[tuple[int, int, object]]] = {}
+        for l in range(1, len(sizes)):
+            self.hot_edges[l], self.edge_labels[l] = [], []
+            for j in range(sizes[l]):
+                for i in range(sizes[l - 1]):
+                    (x0, y0), (x1, y1) = pos[l - 1][i], pos[l][j]
+                    (line,) = ax.plot([x0, x1], [y0, y1], color=ORANGE, lw=5, alpha=0.55,
+                                      zorder=1.5)
+                    self.hot_edges[l].append(line)
+                    t = edge_label_t(i, sizes[l - 1], sizes[l])
+                    label = ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), "", fontsize=7.5,
+                                    ha="center", va="center", zorder=3,
+                                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+                    self.edge_labels[l].append((j, i, label))
+        # nodes: the forward value inside (fixed), the backward values known so far under it
+        forward = [trace.X[0]] + [rec.a[0] for rec in trace.layers]
+        self.values, self.backward = [], []
+        for col, p in enumerate(pos):
+            for i, (x, y) in enumerate(p):
+                self.values.append(ax.text(x, y, _g(forward[col][i], digits), fontsize=7.5,
+                                           ha="center", va="center", zorder=4))
+                self.backward.append((col, i, ax.text(
+                    x, y - 0.3, "", fontsize=SMALL_PT, color=BACK, ha="center", va="top",
+                    zorder=4, linespacing=1.1)))
+        ax.set_ylim(-max(sizes) / 2.0 - 0.45, max(sizes) / 2.0 + 0.6)
+        self.moving = [*self.discs, *self.rings, *(line for lines in self.hot_edges.values()
+                                                   for line in lines),
+                       *(label for labels in self.edge_labels.values()
+                         for _, _, label in labels),
+                       *self.values, *(text for _, _, text in self.backward), ax.title]
+
+    def show(self, step: int) -> BackpropDiagram:
+        """The diagram after ``step`` backward steps (see draw_backprop_step)."""
+        trace, digits = self.trace, self.digits
+        _check_step(trace, step)
+        L = len(trace.layers)
+        current = trace.steps[step - 1] if step > 0 else None
+        state = backward_state(trace, step)
+
+        # which nodes / edges are the result (filled orange) and which are used (ringed)
+        result_col, used_cols, hot_layer = None, [], None
+        if current is None:
+            used_cols = [L]
+        elif current.kind in ("delta", "db"):
+            result_col, used_cols = current.layer, [current.layer]
+        elif current.kind == "dW":
+            hot_layer, used_cols = current.layer, [current.layer, current.layer - 1]
+        else:
+            result_col, used_cols, hot_layer = current.layer - 1, [current.layer], current.layer
+        for col, (disc, ring) in enumerate(zip(self.discs, self.rings)):
+            disc.set_facecolor(HIGHLIGHT_FACE if col == result_col else NODE_FACE)
+            ring.set_visible(col in used_cols)
+
+        # edges: W (cached by the forward pass), except at a dW step, where that layer's
+        # edges show the dW just computed (red, thick orange edges); at a dL/da_prev step the
+        # W used is on thick orange edges
+        for l, rec in enumerate(trace.layers, start=1):
+            hot = hot_layer == l
+            show_dW = hot and current is not None and current.kind == "dW"
+            for line in self.hot_edges[l]:
+                line.set_visible(hot)
+            for j, i, label in self.edge_labels[l]:
+                if show_dW:
+                    label.set_text(_g(current.result[j, i], digits))
+                    label.set_color(BACK)                               # red: dW, not W
+                else:
+                    label.set_text(f"{rec.W[j, i]:.2f}")
+                    label.set_color("black")
+                label.set_fontweight("bold" if hot else "normal")
+
+        # the backward values known so far, in red under the nodes
+        for col, i, text in self.backward:
+            lines = []
+            if col in state["dL/da"]:
+                lines.append(f"dL/da {_g(state['dL/da'][col][i], digits)}")
+            if col in state["delta"]:
+                lines.append(f"δ {_g(state['delta'][col][i], digits)}")
+            text.set_text("\n".join(lines))
+        self.ax.title.set_text("forward pass done: backprop starts at dL/dŷ" if current is None
+                               else f"step {step} of {len(trace)}: {current.quantity}")
+        return self
+
+
+def ledger_rows(trace: BackpropTrace, step: int, digits: int = 4) -> list[tuple[str, str, str]]:
+    """The lines of the ledger after ``step`` steps, as (text, colour, font weight): a
+    heading, the done steps with their results, the current one in orange, the ones still to
+    come in grey, then the values the current step uses (and where each comes from)."""
     _check_step(trace, step)
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
     L = len(trace.layers)
     rows = [("backward pass, in the order computed", "black", "bold")]
     rows.append((f"start: dL/da[{L}] = dL/dŷ = {trace.start} = {fmt(trace.dL_dyhat, digits)}",
@@ -180,6 +217,17 @@ def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int 
             rows.append((f"  {name} ({origin}) = {fmt(value, digits)}", "black", "normal"))
         if s.note:
             rows.append((f"  {s.note}", "0.3", "normal"))
+    return rows
+
+
+def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int = 4) -> Axes:
+    """The list of backward steps (``ledger_rows``) drawn on ``ax``: done ones with their
+    results, the current one in orange with the values it uses (and where each comes from),
+    the ones still to come in grey."""
+    rows = ledger_rows(trace, step, digits)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
     # long matrices wrap onto more lines (indented), never a smaller font or a cut line
     size = SMALL_PT
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72

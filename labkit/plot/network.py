@@ -8,6 +8,8 @@ from matplotlib.axes import Axes
 
 from .base import new_axes
 
+NODE_FACE, HIGHLIGHT_FACE = "#e8eef7", "#fdd49e"    # a node, and one of the highlighted layer
+
 
 def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
     """(x, y) of every node: layer l at x = l, its nodes spread evenly around y = 0."""
@@ -46,7 +48,7 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
     highlight_layer: a layer drawn in orange (e.g. where backprop is now).
     The artists carry ids (``get_gid()``) so that a widget can update them in place:
     "edge l j i" and "edge text l j i" (from unit i of layer l to unit j of layer l + 1),
-    "node l i" (the text in a node).
+    "node l i" (the text in a node), "nodes l" (the discs of layer l).
     """
     ax = new_axes(ax, figsize=(6.0, 3.5))
     pos = node_positions(sizes)
@@ -69,8 +71,9 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                             ha="center", va="center", zorder=3, gid=f"edge text {l} {j} {i}",
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     for l, p in enumerate(pos):
-        face = "#fdd49e" if l == highlight_layer else "#e8eef7"
-        ax.scatter(p[:, 0], p[:, 1], s=1600, c=face, edgecolors="0.3", zorder=2)
+        face = HIGHLIGHT_FACE if l == highlight_layer else NODE_FACE
+        ax.scatter(p[:, 0], p[:, 1], s=1600, c=face, edgecolors="0.3", zorder=2,
+                   gid=f"nodes {l}")
         for i, (x, y) in enumerate(p):
             if node_text is not None and node_text[l] is not None and i < len(node_text[l]):
                 ax.text(x, y, node_text[l][i], ha="center", va="center", fontsize=8, zorder=4,

@@ -8,17 +8,24 @@ The "step" slider (or the back / next buttons, which move it) goes from 0 (forwa
 to the last step; the diagram shows which quantity is computed and which cached values it
 uses, the ledger beside it lists the steps, and the status line gives the formula with the
 numbers. "example" switches between seed 001's network and random 2-3-1 networks (hidden
-sigmoid, tanh or ReLU), drawn from "seed".
+sigmoid, tanh or ReLU), drawn from "random seed" (shown only for those).
+
+The diagram is drawn once per network and changed in place from step to step (only what moves
+is drawn again); the ledger is HTML beside the figure: the browser draws its lines.
 """
 from __future__ import annotations
 
+import html
+
 import ipywidgets as W
 import numpy as np
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from ..core.backprop_trace import BackpropTrace, Example, fmt, random_example, seed001_example
-from ..plot.backprop import draw_backprop_step
-from .base import Lab, Status, clear_drawing
+from ..plot.backprop import BackpropDiagram, ledger_rows
+from ..plot.base import MIN_TEXT_PX
+from .base import Lab, Status, animate, clear_drawing
 
 EXAMPLES = [
     ("seed 001: 2-2-1 sigmoid", "seed001"),
@@ -61,12 +68,13 @@ class BackpropLab(Lab):
         self.next_button.on_click(lambda _: self.next())
         self.trace: BackpropTrace | None = None
         self.example: Example | None = None
+        self._diagram: BackpropDiagram | None = None
+        self.ledger = W.HTML(layout=W.Layout(width="430px", margin="0 0 0 8px"))
         super().__init__("step-through backprop", controls, self._draw_step,
-                         figsize=(10.0, 4.4), setup=self._setup)
+                         figsize=(5.6, 4.4), setup=self._setup, beside=self.ledger)
         # the buttons go under the controls; they only move the "step" slider, which redraws
         children = list(self.widget.children)
-        children.insert(children.index(self.view.image),
-                        W.HBox([self.back_button, self.next_button]))
+        children.insert(len(children) - 2, W.HBox([self.back_button, self.next_button]))
         self.widget.children = tuple(children)
 
     # --- moving --------------------------------------------------------------------------
@@ -87,23 +95,40 @@ class BackpropLab(Lab):
         return self._traces[key]
 
     def _setup(self, fig: Figure) -> None:
-        self._ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
-        self._ledger = fig.add_axes((0.57, 0.02, 0.42, 0.9))
+        self._ax = fig.add_axes((0.0, 0.02, 1.0, 0.9))
 
     def _draw_step(self, fig: Figure, v: dict) -> Status:
         ex, trace = self._get(v["example"], v["seed"])
-        self.example, self.trace = ex, trace
         k = int(v["step"])
         n = len(trace)
         if not 0 <= k <= n:
             return Status(f"step must be in 0..{n}, got {k}", "error")
-        self.controls["seed"].disabled = v["example"] == "seed001"
+        if trace is not self.trace:          # another network: its diagram is drawn anew
+            clear_drawing(self._ax)
+            self._diagram = BackpropDiagram(trace, self._ax)
+            animate(self._diagram.moving)
+        self.example, self.trace = ex, trace
+        random = v["example"] != "seed001"
+        seed = self.controls["seed"]
+        seed.disabled = not random           # hidden, not greyed, where it does not apply
+        seed.layout.display = None if random else "none"
         self.back_button.disabled = k == 0
         self.next_button.disabled = k == n
-        clear_drawing(self._ax)
-        clear_drawing(self._ledger)
-        draw_backprop_step(trace, k, self._ax, ledger_ax=self._ledger)
+        self._diagram.show(k)
+        self.ledger.value = ledger_html(ledger_rows(trace, k, digits=4))
         return step_status(ex, trace, k)
+
+
+def ledger_html(rows: list[tuple[str, str, str]]) -> str:
+    """The ledger's lines (``ledger_rows``) as HTML: one line each, in its colour and weight;
+    a long line wraps with its continuation indented."""
+    size = max(13.0, MIN_TEXT_PX)
+    lines = []
+    for text, color, weight in rows:
+        lines.append(f'<div style="color:{to_hex(color)};font-weight:{weight};'
+                     f'padding-left:6ch;text-indent:-6ch">{html.escape(text) or "&nbsp;"}</div>')
+    return (f'<div style="font-family:\'DejaVu Sans Mono\',monospace;font-size:{size:g}px;'
+            f'line-height:1.35;white-space:pre-wrap">' + "".join(lines) + "</div>")
 
 
 def step_status(ex: Example, trace: BackpropTrace, k: int) -> Status:

@@ -13,7 +13,7 @@ from ..core.forward import forward_trace, set_linear
 from ..core.layers import Linear, ReLU, Sequential
 from ..core.losses import MSELoss
 from ..plot.forward import draw_forward, update_forward
-from .base import Lab, Status
+from .base import Lab, Status, animate
 
 # Seed 003's example: x = [2, 3], target y = 2.5. Each row of sliders is one neuron:
 # h1 = ReLU(w1 x1 + w2 x2 + b_h1), h2 = ReLU(w3 x1 + w4 x2 + b_h2), ŷ = w5 h1 + w6 h2 + b_o.
@@ -99,11 +99,17 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         ax.axhline(0, color="0.6", lw=0.8)
         # few tick labels: they are most of this panel's drawing time
         ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 5, 10]))
+        ax.set_title(" ", fontsize=10)
         fig.subplots_adjust(left=0.01, right=0.97, bottom=0.08, top=0.9)
+        # the moving parts, redrawn over a kept picture of the rest (the title and the layer
+        # names): every part of the diagram with an id (nodes, edges, their numbers), and the
+        # output panel whole (its limits follow ŷ)
+        animate([a for a in axes["net"].get_children() if a.get_gid()], ax)
 
     def draw(fig, v):
         network_221(v, net)
-        update_forward(net, x[0], axes["net"], edge_names=EDGE_NAMES, bias_names=BIAS_NAMES)
+        animate(update_forward(net, x[0], axes["net"], edge_names=EDGE_NAMES,
+                               bias_names=BIAS_NAMES))
         y_hat = float(net(x)[0, 0])
         axes["bars"][0].set_height(y_hat)
         for label, value in zip(axes["labels"], (y_hat, y)):
@@ -114,7 +120,7 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         pad = 0.15 * (hi - lo) + 0.1
         ax = axes["out"]
         ax.set_ylim(lo - pad if lo < 0 else 0.0, hi + pad)
-        ax.set_title(f"loss (ŷ − y)² = {(y_hat - y) ** 2:.3f}", fontsize=10)
+        ax.title.set_text(f"loss (ŷ − y)² = {(y_hat - y) ** 2:.3f}")
         return describe_forward(net, x, y)
 
     return Lab("forward pass of a 2-2-1 ReLU network (one row of sliders per neuron)",
