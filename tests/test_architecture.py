@@ -8,8 +8,10 @@ alone (matplotlib and ipywidgets are imported by the modules that draw, when the
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,19 @@ RANK = {"core": 0, "nn": 0, "optim": 0, "diagnostics": 1, "bridge": 1, "plot": 2
         "widgets": 3, "lessons": 4, "course": 5}
 CORE = {name for name, rank in RANK.items() if rank == 0}
 LAYERS = list(RANK)
+# The only allowed upward imports: a module that moved up a layer leaves a deprecation shim at
+# its old path for one release (ARCHITECTURE.md), whose one piece of code is a module
+# __getattr__ importing the new home lazily and warning (labkit/core/_moved.py). Each entry is
+# checked below to be such a shim and to name exactly the modules it forwards to.
+SHIMS = {
+    "labkit.core.forward": {"labkit.lessons.forward_pass"},
+    "labkit.core.loss_curves": {"labkit.lessons.loss"},
+    "labkit.core.surfaces": {"labkit.lessons.gradient_descent"},
+    "labkit.core.backprop_trace": {"labkit.lessons.backprop"},
+    "labkit.core.naive_autograd": {"labkit.lessons.computational_graphs"},
+    "labkit.core.gradcheck_study": {"labkit.lessons.gradient_checking"},
+    "labkit.core.deep_nets": {"labkit.lessons.vanishing_exploding", "labkit.diagnostics"},
+}
 
 
 def module_name(path: Path, package_dir: Path = PACKAGE) -> str:
@@ -89,7 +104,7 @@ def test_the_package_has_sources():
                          ids=lambda p: module_name(p))
 def test_core_imports_only_numpy_stdlib_and_core(path):
     bad = []
-    for name in imports_of(path):
+    for name in imports_of(path) - SHIMS.get(module_name(path), set()):
         top = name.split(".")[0]
         if top == "labkit":
             if layer_of(name) not in CORE:
@@ -106,6 +121,37 @@ def test_layers_never_import_a_higher_layer(path):
     higher = {name for name in imports_of(path)
               if layer_of(name) not in (None, own) and RANK[layer_of(name)] >= RANK[own]}
     assert not higher, f"{module_name(path)} imports the higher layer(s) {sorted(higher)}"
+
+
+@pytest.mark.parametrize("shim", sorted(SHIMS))
+def test_the_allowed_upward_imports_are_deprecation_shims_that_warn(shim):
+    """A shim is a docstring, its two imports, constant names and a __getattr__ forwarding to
+    exactly its listed modules, each name with a DeprecationWarning."""
+    path = PACKAGE.parent.joinpath(*shim.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    body = [node for node in tree.body if not (isinstance(node, ast.Expr) and isinstance(
+        node.value, ast.Constant))]
+    kinds = sorted(type(node).__name__ for node in body if not isinstance(node, ast.Assign))
+    assert kinds == ["FunctionDef", "Import", "ImportFrom"], kinds
+    assert [node.name for node in body if isinstance(node, ast.FunctionDef)] == ["__getattr__"]
+    assert all(isinstance(node.value, (ast.Constant, ast.Tuple)) for node in body
+               if isinstance(node, ast.Assign))
+    assert {n for n in imports_of(path) if n.startswith("labkit.")
+            and layer_of(n) not in CORE} == SHIMS[shim]
+    module = importlib.import_module(shim)
+    for target in SHIMS[shim]:   # each target is reached, and every name through it warns
+        new = importlib.import_module(target)
+        names = [n for n in sorted(vars(new)) if not n.startswith("_")
+                 and _forwarded(module, n) is getattr(new, n)]
+        assert names, f"{shim} forwards nothing to {target}"
+        with pytest.warns(DeprecationWarning, match=f"from {target} import {names[0]}"):
+            assert getattr(module, names[0]) is getattr(new, names[0])
+
+
+def _forwarded(shim, name: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return getattr(shim, name, None)
 
 
 def test_core_never_imports_drawing_libraries():

@@ -7,16 +7,14 @@ import numpy as np
 import pytest
 
 import labkit as lk
-from labkit.core.deep_nets import (
+from labkit.diagnostics import (
     GradientProfile,
-    MLPSettings,
-    deep_mlp,
     gradient_profile,
     linear_layers,
-    make_activation,
+    probe,
     vanishing_ratio,
 )
-from labkit.diagnostics import probe
+from labkit.lessons.vanishing_exploding import MLPSettings, deep_mlp, make_activation
 
 
 def types(net):

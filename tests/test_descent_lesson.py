@@ -11,7 +11,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.surfaces import SURFACES, descend, describe_run, get_surface  # noqa: E402
+from labkit.lessons.gradient_descent import (  # noqa: E402
+    SURFACES,
+    descend,
+    describe_run,
+    get_surface,
+)
 from labkit.plot.descent import (  # noqa: E402
     loss_gap,
     plot_gradient_arrows,

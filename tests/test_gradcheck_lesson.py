@@ -1,4 +1,4 @@
-"""Lesson 07's study helpers (labkit.core.gradcheck_study), figures (labkit.plot.gradcheck),
+"""Lesson 07's study helpers (labkit.lessons.gradient_checking), figures (labkit.plot.gradcheck),
 widget (labkit.widgets.gradcheck) and the stored lesson."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.gradcheck_study import (  # noqa: E402
+from labkit.lessons.gradient_checking import (  # noqa: E402
     BUGS,
     CountingNet,
     LinearTransposedDW,

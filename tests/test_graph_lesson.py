@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.naive_autograd import backward_steps, naive_backward  # noqa: E402
+from labkit.lessons.computational_graphs import backward_steps, naive_backward  # noqa: E402
 from labkit.plot import graph as graph_plot  # noqa: E402
 from labkit.plot.graph import draw_graph, graph_axes, graph_depths, graph_figsize, graph_layout  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.loss_curves import (  # noqa: E402
+from labkit.lessons.loss import (  # noqa: E402
     ClassifierLosses,
     classify_logits,
     cross_entropy_vs_p,

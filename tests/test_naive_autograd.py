@@ -1,5 +1,6 @@
-"""labkit.core.naive_autograd: seed 002's recursion stays WRONG in exactly the documented way,
-and the tools lesson 05 uses to show why (path counts, the step-by-step backward pass)."""
+"""labkit.lessons.computational_graphs: seed 002's recursion stays WRONG in exactly the
+documented way, and the tools lesson 05 uses to show why (path counts, the step-by-step
+backward pass)."""
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labkit as lk
-from labkit.core import naive_autograd
-from labkit.core.naive_autograd import (
+from labkit.lessons import computational_graphs
+from labkit.lessons.computational_graphs import (
     TooManyCalls,
     backward_steps,
     count_paths,
@@ -163,12 +164,12 @@ def test_node_name():
 
 
 def test_the_module_is_plain_python():
-    tree = ast.parse(Path(naive_autograd.__file__).read_text())
+    tree = ast.parse(Path(computational_graphs.__file__).read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"__future__", "dataclasses", "value"}, imported
-    assert "WRONG" in naive_autograd.naive_backward.__doc__
+    assert imported <= {"__future__", "dataclasses", "core.value"}, imported
+    assert "WRONG" in computational_graphs.naive_backward.__doc__
 
 
 # --- the correct algorithm, step by step ------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import labkit as lk
-from labkit.core.surfaces import (
+from labkit.lessons.gradient_descent import (
     SURFACES,
     Descent,
     Polynomial1D,

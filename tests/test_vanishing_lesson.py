@@ -14,8 +14,9 @@ import pytest
 matplotlib.use("Agg")
 
 import labkit as lk  # noqa: E402
-from labkit.core.deep_nets import GradientProfile, MLPSettings  # noqa: E402
 from labkit.core.train import History  # noqa: E402
+from labkit.diagnostics import GradientProfile  # noqa: E402
+from labkit.lessons.vanishing_exploding import MLPSettings  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 from labkit.widgets.vanishing import (  # noqa: E402
     CHANCE,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.layers import Sequential
+from ..core.optim import grad_norm
 from ..core.train import layer_groups
 from .probe import _check_net, layer_names, probe
 
@@ -34,13 +35,12 @@ class GradientMonitor:
         if (step - 1) % self.every:
             self._before = None
             return
-        _check_net(net)
+        _check_net(net, "GradientMonitor")
         self.steps.append(step)
         groups = layer_groups(net)
         self._before = {name: [p.data.copy() for p in params] for name, params in groups.items()}
         for name, params in groups.items():
-            self.grad_norm.setdefault(name, []).append(
-                float(np.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))))
+            self.grad_norm.setdefault(name, []).append(grad_norm(params))
         if self.activations:
             for stats in probe(net, X_batch):
                 self.act_mean.setdefault(stats.name, []).append(stats.mean)

@@ -1,0 +1,97 @@
+"""The one-lesson modules that left labkit.core (issue 13): every name the old module had still
+imports from the old path for one release, is the very object of its new home, and warns with
+a DeprecationWarning that names that home. The layering side of the shims (that they are all a
+shim does) is in test_architecture.py."""
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+# old module -> {name it had: the module it lives in now}; the names are those of the modules
+# as they were in labkit.core (read from their source before the move)
+LESSON = "labkit.lessons."
+MOVED = {
+    "labkit.core.forward": dict.fromkeys(
+        ["ACTIVATION_NAMES", "LayerTrace", "activation_name", "forward_trace", "set_linear"],
+        LESSON + "forward_pass"),
+    "labkit.core.loss_curves": dict.fromkeys(
+        ["cross_entropy_vs_p", "mse_vs_p", "softmax_backward", "ClassifierLosses",
+         "classify_logits"], LESSON + "loss"),
+    "labkit.core.surfaces": dict.fromkeys(
+        ["Surface", "Quadratic", "Rosenbrock", "Polynomial1D", "SURFACES", "get_surface",
+         "Trajectory", "OptimizerFactory", "Descent", "descend", "RunVerdict", "describe_run"],
+        LESSON + "gradient_descent"),
+    "labkit.core.backprop_trace": dict.fromkeys(
+        ["KINDS", "fmt", "LayerRecord", "BackpropStep", "BackpropTrace", "trace_backward",
+         "Example", "SEED001_W1", "seed001_example", "random_example"], LESSON + "backprop"),
+    "labkit.core.naive_autograd": dict.fromkeys(
+        ["node_name", "NaiveBackward", "TooManyCalls", "naive_backward", "count_paths",
+         "BackwardStep", "backward_steps"], LESSON + "computational_graphs"),
+    "labkit.core.gradcheck_study": dict.fromkeys(
+        ["LinearDbNotSummed", "LinearTransposedDW", "TanhWrongDerivative", "BUGS",
+         "make_study_net", "study_data", "format_report", "EpsilonSweep", "analytic_gradients",
+         "epsilon_sweep", "CountingNet", "PassCount", "count_passes", "cost_net", "CostPoint",
+         "measure_cost"], LESSON + "gradient_checking"),
+    "labkit.core.deep_nets": {
+        **dict.fromkeys(["ACTIVATION_NAMES", "make_activation", "deep_mlp", "MLPSettings"],
+                        LESSON + "vanishing_exploding"),
+        **dict.fromkeys(["linear_layers", "GradientProfile", "gradient_profile",
+                         "vanishing_ratio"], "labkit.diagnostics")},
+}
+CASES = [(old, name, new) for old, names in MOVED.items() for name, new in names.items()]
+
+
+@pytest.mark.parametrize("old,name,new", CASES, ids=[f"{o}.{n}" for o, n, _ in CASES])
+def test_an_old_name_is_the_new_object_and_warns(old, name, new):
+    shim = importlib.import_module(old)
+    with pytest.warns(DeprecationWarning) as caught:
+        value = getattr(shim, name)
+    assert value is getattr(importlib.import_module(new), name)
+    message = str(caught[0].message)
+    assert f"from {new} import {name}" in message and old in message
+    assert caught[0].filename == __file__      # the warning points at the line that imports
+
+
+def test_from_import_of_an_old_path_warns_at_the_importing_line():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from labkit.core.surfaces import get_surface  # noqa: F401
+    assert [w.category for w in caught] == [DeprecationWarning]
+    assert caught[0].filename == __file__
+
+
+def test_an_unknown_name_on_an_old_path_is_an_attribute_error_naming_the_new_home():
+    shim = importlib.import_module("labkit.core.surfaces")
+    with pytest.raises(AttributeError, match="moved to labkit.lessons.gradient_descent"):
+        shim.no_such_name  # noqa: B018
+    with pytest.raises(AttributeError):
+        shim.__path__  # noqa: B018   the import system's probe is not forwarded (nor warned)
+
+
+def test_importing_an_old_path_alone_loads_nothing_above_core():
+    """The shim imports its new home on first use, not when it is imported."""
+    code = ("import sys, warnings\nwarnings.simplefilter('error')\n"
+            "import labkit.core.surfaces, labkit.core.deep_nets\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('labkit.lessons', "
+            "'labkit.diagnostics'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_learner_does_not_see_the_warning_from_labkits_own_modules(tmp_path):
+    """Python shows a DeprecationWarning by default only where __main__ triggers it: a library
+    module (a widget) still importing an old path stays quiet in a notebook; a notebook cell
+    that imports one warns."""
+    (tmp_path / "library_module.py").write_text("from labkit.core.surfaces import descend\n")
+    code = ("import library_module\nprint('quiet')\n"
+            "from labkit.core.surfaces import get_surface\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "quiet"
+    assert out.stderr.count("DeprecationWarning") == 1
+    assert "from labkit.lessons.gradient_descent import get_surface" in out.stderr
