@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from ..core.backprop_trace import BackpropTrace, Example, fmt, random_example, seed001_example
 from ..plot.backprop import BackpropDiagram, ledger_rows
 from ..plot.base import MIN_TEXT_PX
-from .base import Lab, Status, animate, clear_drawing
+from .base import Lab, Status, animate, clear_drawing, show_if
 
 EXAMPLES = [
     ("seed 001: 2-2-1 sigmoid", "seed001"),
@@ -108,10 +108,7 @@ class BackpropLab(Lab):
             self._diagram = BackpropDiagram(trace, self._ax)
             animate(self._diagram.moving)
         self.example, self.trace = ex, trace
-        random = v["example"] != "seed001"
-        seed = self.controls["seed"]
-        seed.disabled = not random           # hidden, not greyed, where it does not apply
-        seed.layout.display = None if random else "none"
+        show_if(self.controls["seed"], v["example"] != "seed001")
         self.back_button.disabled = k == 0
         self.next_button.disabled = k == n
         self._diagram.show(k)

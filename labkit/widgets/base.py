@@ -177,6 +177,13 @@ def fit_labels(controls: Iterable[W.Widget]) -> None:
             control.layout.width = "auto"
 
 
+def show_if(control: W.Widget, applies: bool) -> None:
+    """Shows a control only where it applies to the current setting (a greyed one would
+    still take room and attention); hidden, it is disabled too."""
+    control.disabled = not applies
+    control.layout.display = None if applies else "none"
+
+
 def round_values(low: float, high: float,
                  mantissas: tuple[float, ...] = (1, 1.2, 1.5, 1.8, 2, 2.5, 3, 4, 5, 6, 8)
                  ) -> list[float]:
@@ -215,13 +222,16 @@ class Lab:
     with a single redraw; ``last_ms`` is how long the last redraw took (callback to PNG).
     ``beside``: a widget shown to the right of the figure (below it in a narrow notebook),
     e.g. text the draw function writes as HTML, which the browser draws much faster than
-    matplotlib would.
+    matplotlib would. ``follow(lab, control)``: called when a control changes, before the
+    redraw, to fit other controls to it (another surface, other start ranges): all of it is
+    drawn once.
     """
 
     def __init__(self, title: str, controls: Mapping[str, W.ValueWidget], draw: DrawFn,
                  figsize: tuple[float, float] = (8.0, 3.2), dpi: float = SCREEN_DPI,
                  setup: Callable[[Figure], None] | None = None, columns: int = 3,
-                 beside: W.Widget | None = None) -> None:
+                 beside: W.Widget | None = None,
+                 follow: Callable[[Lab, W.Widget], None] | None = None) -> None:
         self.title = title
         self.controls = dict(controls)
         self._draw = draw
@@ -230,6 +240,7 @@ class Lab:
         self.last_ms = 0.0
         self.last_status = Status("")
         self._held = False
+        self._follow, self._following = follow, False
         if setup is not None:
             with rendering():
                 setup(self.view.fig)
@@ -315,7 +326,14 @@ class Lab:
 
     # --- drawing -------------------------------------------------------------------------
     def _on_change(self, change: dict) -> None:
-        if not self._held:
+        if self._follow is not None and not self._following:
+            with self.hold():            # the controls follow, then one redraw (or, inside
+                self._following = True   # an outer hold, at its end)
+                try:
+                    self._follow(self, change["owner"])
+                finally:
+                    self._following = False
+        elif not self._held:
             self.update()
 
     def update(self, raise_errors: bool = False) -> Status:

@@ -10,7 +10,7 @@ import ipywidgets as W
 from ..core.naive_autograd import backward_steps, naive_backward, node_name
 from ..core.value import Value
 from ..plot.graph import draw_graph
-from .base import Lab
+from .base import Lab, show_if
 
 
 def _leaf(x: float, name: str) -> Value:
@@ -136,7 +136,7 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
             control = controls[f"in{i + 1}"]
             used = i < len(expr.inputs)
             control.description = expr.inputs[i] if used else "(unused)"
-            control.disabled = not used
+            show_if(control, used)
         root = expr.build([v[f"in{i + 1}"] for i in range(len(expr.inputs))])
         steps = backward_steps(root)
         n, k = len(steps), v["step"]

@@ -10,8 +10,15 @@ from ..core.optim import SGD, Adam, RMSprop
 from ..core.surfaces import Surface, Trajectory, descend, describe_run, get_surface
 from ..plot.descent import loss_gap
 from ..plot.optimizers import OPTIMIZER_COLORS
-from .base import Lab, Status, log_slider, round_values
-from .descent import LEVELS, setup_surface_panels, show_surface
+from .base import Lab, Status, log_slider, round_values, show_if
+from .descent import (
+    LEVELS,
+    follow_surface,
+    setup_surface_panels,
+    show_run,
+    show_surface,
+    start_sliders,
+)
 
 OPTIMIZERS = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
 LAB_SURFACES = ("ravine", "rosenbrock", "saddle", "bowl")
@@ -81,10 +88,7 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
         "surface": W.Dropdown(options=list(LAB_SURFACES), value=surface,
                               description="surface"),
         "steps": W.IntSlider(value=steps, min=10, max=300, description="steps"),
-        "x0": W.FloatSlider(value=start[0], min=-3.0, max=3.0, step=0.05,
-                            description="start x"),
-        "y0": W.FloatSlider(value=start[1], min=-1.5, max=3.0, step=0.05,
-                            description="start y"),
+        **start_sliders(surfaces[surface], start, "start x", "start y"),
     }
     state: dict = {"surface": None, "panels": {}}
 
@@ -101,34 +105,26 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
         kind, status = run_verdict(s, run)
         color = OPTIMIZER_COLORS[v["optimizer"]]
 
+        show_run(state, s, run, v["steps"])
         _, path, start_mark, end_mark = state["panels"][v["surface"]]
-        xs, ys = run.points[:, 0], run.points[:, 1]
-        path.set_data(xs, ys)
-        start_mark.set_data(xs[:1], ys[:1])
-        end_mark.set_data(xs[-1:] if run.diverged else [], ys[-1:] if run.diverged else [])
         for line in (path, end_mark, state["loss_line"], state["loss_end"]):
             line.set_color(color)
         start_mark.set_markeredgecolor(color)
-
-        gap = loss_gap(run, s.f_min)
-        t = np.arange(run.steps + 1)
-        state["loss_line"].set_data(t, gap)
-        state["loss_end"].set_data(t[-1:] if run.diverged else [],
-                                   gap[-1:] if run.diverged else [])
-        ax = state["ax_loss"]
-        ax.set_xlim(0, v["steps"])
-        lo, hi = float(gap.min()), float(gap.max())
-        if s.f_min is None:
-            pad = 0.05 * (hi - lo) + 1e-9
-            ax.set_ylim(lo - pad, hi + pad)
-        else:
-            ax.set_ylim(lo / 3.0, hi * 3.0)
-        ax.set_title(f"{v['optimizer']}, η = {v['lr']:.3g}: {kind}", fontsize=10)
+        state["ax_loss"].set_title(f"{v['optimizer']}, η = {v['lr']:.3g}: {kind}", fontsize=10)
 
         note = UNUSED[v["optimizer"]]
         if v["optimizer"] == "Nesterov" and v["beta1"] == 0:
             note = "with μ = 0 Nesterov is plain SGD"
         return Status(status.text + (f" ({note}.)" if note else ""), status.level)
 
-    return Lab("optimizers on a surface: SGD, momentum, Nesterov, RMSprop, Adam", controls,
-               draw, figsize=(9.0, 3.6), setup=setup)
+    def follow(lab: Lab, control) -> None:
+        follow_start(lab, control)
+        if control is lab.controls["optimizer"]:      # only the hyper-parameters it uses
+            show_if(lab.controls["beta1"], control.value in ("momentum", "Nesterov", "Adam"))
+            show_if(lab.controls["beta2"], control.value in ("RMSprop", "Adam"))
+
+    follow_start = follow_surface(surfaces)
+    lab = Lab("optimizers on a surface: SGD, momentum, Nesterov, RMSprop, Adam", controls,
+              draw, figsize=(9.0, 3.6), setup=setup, follow=follow)
+    follow(lab, controls["optimizer"])
+    return lab
