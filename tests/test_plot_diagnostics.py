@@ -168,6 +168,25 @@ def test_gradient_norms_compare_several_runs_on_given_axes():
     assert len({line.get_marker() for line in ax.lines}) == 3  # lines on top stay visible
 
 
+def test_runs_that_coincide_all_stay_visible():
+    # four runs with the same numbers: every line's own colour still shows in the picture
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    values = np.geomspace(1e-6, 1.0, 12)
+    fig = Figure(figsize=(6, 3.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    plot_gradient_norms({name: values for name in "abcd"}, ax=ax)
+    ax.get_legend().remove()                                 # only the lines themselves
+    ax.figure.canvas.draw()
+    pixels = np.asarray(ax.figure.canvas.buffer_rgba())[..., :3] / 255.0
+    for line in ax.lines:
+        near = np.all(np.abs(pixels - to_rgb(line.get_color())) < 0.2, axis=-1)
+        assert near.sum() > 150, (line.get_label(), int(near.sum()))
+
+
 def test_zero_and_overflow_are_left_out_and_said():
     ax = plot_gradient_norms({"blown up": [np.inf, np.nan, 0.0, 1.0]})
     y = ax.lines[0].get_ydata()
@@ -203,7 +222,8 @@ def test_gradient_norms_refuse_bad_input():
 def test_grad_norms_over_steps_one_line_per_layer(trained_monitor):
     mon, history = trained_monitor
     ax = plot_grad_norms_over_steps(mon)
-    assert [line.get_label() for line in ax.lines] == [f"layer {k}" for k in mon.grad_norm]
+    assert [line.get_label() for line in ax.lines] == [
+        f"layer {k}" for k in range(1, len(mon.grad_norm) + 1)]
     for line, values in zip(ax.lines, mon.grad_norm.values()):
         assert list(line.get_xdata()) == mon.steps
         assert np.allclose(line.get_ydata(), values)
@@ -239,8 +259,9 @@ def test_monitor_figure_has_labelled_panels(trained_monitor):
     assert len(axes) == 3
     assert all(0 <= v <= 1 for line in axes[2].lines for v in line.get_ydata())
     ax = plot_saturation_over_steps(mon)
+    tanh = [k for k in mon.saturated if k.endswith("Tanh")]    # "1 Tanh", "3 Tanh", ...
     assert [line.get_label() for line in ax.lines] == [
-        f"layer {k}" for k in mon.saturated if k.endswith("Tanh")]
+        f"layer {i} (Tanh)" for i in range(1, len(tanh) + 1)]    # hidden layers 1, 2, ...
 
 
 def test_many_layers_get_a_colour_bar_from_input_to_output(data):
@@ -253,6 +274,20 @@ def test_many_layers_get_a_colour_bar_from_input_to_output(data):
     assert ax.get_legend() is None and len(ax.figure.axes) == 2
     bar = [a for a in ax.figure.axes if a is not ax][0]
     assert "input" in bar.get_ylabel() and "output" in bar.get_ylabel()
+
+
+def test_layers_are_named_as_the_lessons_count_them(data):
+    # a 20-hidden-layer net has 21 layers with weights, at positions 0, 2, ..., 40 of its
+    # Sequential: its colour bar runs from layer 1 to layer 21, not from "layer 0" to "layer 40"
+    X, y = data
+    net = MLPSettings(depth=20, width=4).build(rng=0)
+    history = lk.fit(net, lk.CrossEntropyLoss(), lk.SGD(net.parameters(), lr=0.1), X, y,
+                     epochs=1)
+    assert list(history.grad_norms)[-1] == "40"
+    ax = plot_grad_norms_over_steps(history)
+    assert [line.get_label() for line in ax.lines] == [f"layer {k}" for k in range(1, 22)]
+    bar = [a for a in ax.figure.axes if a is not ax][0]
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["layer 1", "layer 21"]
 
 
 def test_monitor_plots_refuse_what_is_not_a_monitor():
@@ -332,10 +367,11 @@ def test_max_layers_draws_evenly_spaced_layers_first_and_last_included(data):
     lk.fit(net, lk.CrossEntropyLoss(), lk.SGD(net.parameters(), lr=0.1), X, y, epochs=2,
            monitor=mon)
     keys = list(mon.update_ratio)                               # "0", "2", ..., "20"
+    assert len(keys) == 11
     fig = plot_monitor(mon, max_layers=3)
-    for ax in main_axes(fig):
+    for ax in main_axes(fig):                                   # the 1st, 6th and 11th
         assert [line.get_label() for line in ax.lines if line.get_label().startswith(
-            "layer")] == [f"layer {keys[0]}", f"layer {keys[5]}", f"layer {keys[10]}"]
+            "layer")] == ["layer 1", "layer 6", "layer 11"]
         assert ax.get_legend() is not None                     # few lines: a legend
     with pytest.raises(ValueError, match="max_layers"):
         plot_update_ratios(mon, max_layers=1)

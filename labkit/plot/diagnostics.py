@@ -32,7 +32,7 @@ UPDATE_RATIO_GUIDE = 1e-3
 LEGEND_MAX = 8          # more lines than this: a colour bar "layer (input → output)" instead
 PARAM_LAYERS = {"Linear", "BatchNorm1d", "Residual"}
 MARKERS = ("o", "s", "^", "D", "v", "P")
-DASHES = ("-", "--")
+DASHES = ("-", "--", "-.", ":")
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _layer_key(ax: Axes, labels: Sequence[str], cmap: str = "viridis") -> None:
     bar = ax.figure.colorbar(sm, ax=ax, fraction=0.05, pad=0.02)
     bar.set_ticks([0, sm.norm.vmax])
     bar.set_ticklabels([labels[0], labels[-1]], fontsize=SMALL_PT)
-    bar.set_label("layer (input → output)", fontsize=8)
+    bar.set_label("layer (1 = input side → output)", fontsize=8)
 
 
 # --- activation histograms ----------------------------------------------------------------------
@@ -305,9 +305,12 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
         norms, names = _norms_of(run, quantity)
         shown, n_bad = _positive(norms)
         x = np.arange(1, norms.size + 1)
-        # lines that lie on top of each other stay visible: other markers and dashes
-        kwargs = {"marker": MARKERS[k % len(MARKERS)], "ls": DASHES[k // len(MARKERS) % 2],
-                  "ms": 4 if k == 0 else 3, "lw": 1.5, "mfc": "none" if k % 2 else None}
+        # lines that lie on top of each other stay visible: each later line is thinner,
+        # dashed otherwise and has smaller, other markers, so the one under it shows at its
+        # sides, in its gaps and around its markers
+        kwargs = {"marker": MARKERS[k % len(MARKERS)], "ls": DASHES[k % len(DASHES)],
+                  "lw": max(2.4 - 0.45 * k, 0.9), "ms": max(6.0 - 1.0 * k, 3.0),
+                  "mfc": "none" if k % 2 else None, "zorder": 2.0 + 0.01 * k}
         kwargs.update((styles or {}).get(label, {}))
         text = None if label is None else f"{label}{_left_out(n_bad)}"
         if label is None and n_bad:
@@ -351,8 +354,20 @@ def _monitor_series(source, attr: str) -> tuple[list[int], dict[str, list[float]
     return list(source.steps), dict(getattr(source, attr))
 
 
-def _layer_label(key: str) -> str:
-    return f"layer {key}" if key[:1].isdigit() else key
+def _layer_names(keys: Sequence[str]) -> dict[str, str]:
+    """The lessons' names of a run's layers, counted from 1 on the input side: the keys of a
+    monitor or a History are positions in the Sequential ("0", "2", ... "40": the Linear
+    layers, counting the activations between them), so a 20-hidden-layer net's are
+    "layer 1" .. "layer 21" (21: the output layer), not "layer 0" .. "layer 40". Keys of
+    activation statistics ("3 Tanh") keep their kind: "layer 2 (Tanh)"."""
+    names = {}
+    for k, key in enumerate(keys, start=1):
+        index, _, kind = key.partition(" ")
+        if not index.split(".")[0].isdigit():
+            names[key] = key                          # a name of the learner's own
+        else:
+            names[key] = f"layer {k}" + (f" ({kind})" if kind else "")
+    return names
 
 
 def _some_layers(series: dict[str, list[float]], max_layers: int | None
@@ -372,6 +387,7 @@ def _per_layer_over_steps(ax: Axes, steps: list[int], series: dict[str, list[flo
                           log: bool = True, max_layers: int | None = None) -> None:
     if not series:
         raise ValueError("nothing recorded: run fit with this monitor first")
+    names = _layer_names(list(series))          # counted over all layers, before choosing
     series = _some_layers(series, max_layers)
     colors = _layer_colors(len(series))
     labels = []
@@ -381,8 +397,8 @@ def _per_layer_over_steps(ax: Axes, steps: list[int], series: dict[str, list[flo
         if log:
             values, bad = _positive(values)
             n_bad += bad
-        ax.plot(steps[:values.size], values, color=color, lw=1.2, label=_layer_label(key))
-        labels.append(_layer_label(key))
+        ax.plot(steps[:values.size], values, color=color, lw=1.2, label=names[key])
+        labels.append(names[key])
     if log:
         _log_y(ax)
     _layer_key(ax, labels)
