@@ -1,0 +1,45 @@
+"""Every widget a lesson shows (labkit.widgets.catalog) can be read at its start and at the
+extreme settings of its controls: no text below 10 px on screen, none cut by the figure's edge,
+none on top of another, none across a node's rim (labkit.plot.legibility.text_problems, as
+measured with the settings widgets are drawn with). The browser tests check the same in
+JupyterLab, with screenshots."""
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from labkit.plot.base import MIN_TEXT_PX  # noqa: E402
+from labkit.plot.legibility import text_problems  # noqa: E402
+from labkit.widgets.base import rendering  # noqa: E402
+from labkit.widgets.catalog import CATALOG  # noqa: E402
+from labkit.widgets.drive import sweep  # noqa: E402
+
+
+def problems_of(lab) -> list[str]:
+    with rendering():
+        return text_problems(lab.view.fig, min_px=MIN_TEXT_PX)
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_every_widget_is_legible_at_its_start_and_its_extremes(name):
+    lab = CATALOG[name]()
+    found = [f"at the start {lab.values}: {p}" for p in problems_of(lab)]
+    for setting, _ in sweep(lab):       # each control to its ends and middle, in turn
+        found += [f"at {setting}: {p}" for p in problems_of(lab)]
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found[:15])
+
+
+def test_the_check_finds_what_it_looks_for():
+    # the test above proves something only if text_problems sees a cut or crowded text
+    lab = CATALOG["neuron_lab"]()
+    ax = lab.view.fig.axes[0]
+    ax.text(0.0, 0.0, "cut off at the edge of the figure", transform=lab.view.fig.transFigure,
+            ha="right")
+    ax.text(0.5, 0.5, "one text", transform=ax.transAxes)
+    ax.text(0.5, 0.5, "on another", transform=ax.transAxes)
+    ax.text(0.2, 0.2, "tiny", fontsize=5, transform=ax.transAxes)
+    lab.update()
+    found = " | ".join(problems_of(lab))
+    assert "cut by the figure's edge" in found and "overlap" in found and "tiny" in found
