@@ -167,3 +167,45 @@ def test_bad_presets_are_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ValueError, match="not valid JSON"):
         lab.load_preset(bad)
     assert lab.values == {"k": 1, "mode": "a"}  # nothing changed
+
+
+def test_an_artist_kept_on_top_stays_above_the_moving_parts_without_being_redrawn():
+    import io
+
+    from PIL import Image
+
+    from labkit.widgets.base import animate, on_top, rendering
+
+    parts = {}
+
+    def setup(fig):
+        ax = fig.add_subplot()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        (parts["line"],) = ax.plot([0, 1], [0.5, 0.5], lw=8, color="red", label="a line")
+        animate(parts["line"])
+        parts["legend"] = ax.legend(loc="center", framealpha=1.0)
+        on_top(parts["legend"])
+
+    def draw(fig, v):
+        parts["line"].set_ydata([v["k"] / 10] * 2)
+
+    lab = Lab("on top", {"k": W.IntSlider(value=2, min=0, max=10)}, draw, figsize=(3, 2),
+              setup=setup)
+    drawn = []
+    legend_draw = parts["legend"].draw
+    parts["legend"].draw = lambda renderer: (drawn.append(1), legend_draw(renderer))
+    lab.set(k=5)                                     # the line now runs under the legend
+    assert drawn == []                               # pasted back, not drawn again
+    with pytest.raises(ValueError, match="moving part"):
+        on_top(parts["line"])
+    shown = np.asarray(Image.open(io.BytesIO(lab.view.image.value)).convert("RGB"))
+    parts["line"].set_animated(False)
+    with rendering():
+        lab.view.fig.canvas.draw()                   # the whole figure, in zorder
+    full = np.asarray(lab.view.fig.canvas.buffer_rgba())[..., :3]
+    assert np.mean(np.any(shown != full, axis=-1)) < 0.002
+    box = parts["legend"].get_window_extent()
+    rows = slice(int(full.shape[0] - box.y1) + 3, int(full.shape[0] - box.y0) - 3)
+    cols = slice(int(box.x1) - 6, int(box.x1) - 3)  # right of the legend's text, inside it
+    assert not np.any(np.all(shown[rows, cols] == [255, 0, 0], axis=-1))  # no red line on it

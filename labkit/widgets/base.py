@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +89,9 @@ class FigureView:
     or whole Axes whose limits change) are drawn on every refresh, on top of a kept picture of
     everything else. That picture is drawn again only when something in it changed
     (matplotlib then marks the figure "stale"; a change to a moving artist does not). A figure
-    without moving artists is drawn in full on every refresh.
+    without moving artists is drawn in full on every refresh. Artists marked ``on_top`` (a
+    legend that never changes, over moving lines) are part of the kept picture, and their
+    pixels are pasted back over the moving artists: they are not drawn again either.
     """
 
     def __init__(self, figsize: tuple[float, float], dpi: float = SCREEN_DPI) -> None:
@@ -99,6 +102,7 @@ class FigureView:
         # size on screen that its points say at this dpi (see labkit.plot.base)
         self.image = W.Image(format="png", layout=W.Layout(width=f"{width}px"))
         self._background = None   # the picture of everything that is not moving
+        self._on_top = []         # ... and of the parts of it that stay above what moves
 
     def moving_artists(self) -> list[Artist]:
         """The animated artists in drawing order: whole Axes, then the moving parts of the
@@ -124,14 +128,21 @@ class FigureView:
             canvas.draw()
             self._background = None
         else:
+            renderer = canvas.get_renderer()
             if self._background is None or self.fig.stale:
                 canvas.draw()                 # draws every artist that is not animated
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
+                # (2 pixels around the box: its antialiased edges)
+                self._on_top = [canvas.copy_from_bbox(a.get_window_extent(renderer).padded(2))
+                                for a in list(_ON_TOP) if a.figure is self.fig
+                                and a.get_visible() and (a.axes is None
+                                                         or a.axes.get_visible())]
             else:
                 canvas.restore_region(self._background)
-            renderer = canvas.get_renderer()
             for artist in moving:
                 artist.draw(renderer)
+            for region in self._on_top:
+                canvas.restore_region(region)
             # drawing lays things out (tick labels, a legend's boxes) and so marks them
             # stale; like the end of Figure.draw, that is no change to draw again for
             self.fig.stale = False
@@ -149,6 +160,22 @@ def animate(*artists: Artist | Iterable[Artist]) -> None:
     for item in artists:
         for artist in ([item] if isinstance(item, Artist) else item):
             artist.set_animated(True)
+
+
+_ON_TOP: weakref.WeakSet[Artist] = weakref.WeakSet()
+
+
+def on_top(*artists: Artist) -> None:
+    """Marks artists that never change but must stay above a widget's moving parts (a legend
+    over moving lines): kept with the picture of the rest and pasted back over the moving
+    parts on every refresh, instead of being drawn again. Each must hide what lies under its
+    box (a legend: ``framealpha=1``), and must not be inside a moving (animated) Axes: a
+    legend of such an Axes is placed with ``fig.legend(..., bbox_transform=ax.transAxes)``."""
+    for artist in artists:
+        if artist.get_animated():
+            raise ValueError(f"on_top: {artist!r} is a moving part (animated); an artist on "
+                             "top is drawn once, with the picture of the rest")
+        _ON_TOP.add(artist)
 
 
 def clear_drawing(ax) -> None:

@@ -23,7 +23,7 @@ from ..core.optim import SGD
 from ..core.train import TrainingDiverged, fit
 from ..plot.base import SMALL_PT
 from ..plot.boundary import DecisionBoundary
-from .base import Lab, Status, animate, log_slider, round_values
+from .base import Lab, Status, animate, log_slider, on_top, round_values
 
 
 def _count(n: int, word: str) -> str:
@@ -144,7 +144,11 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)")
-        ax.legend(loc="lower left", fontsize=SMALL_PT)
+        # a legend of the figure's over the panel (the panel itself moves, its legend does
+        # not): kept on top of the moving panel, never drawn again
+        on_top(fig.legend(handles=[state["steps"], state["epochs"]], loc="lower left",
+                          bbox_to_anchor=(0.0, 0.0, 1.0, 1.0), bbox_transform=ax.transAxes,
+                          fontsize=SMALL_PT, framealpha=1.0))
         boundary = state["boundary"] = DecisionBoundary(fig.add_subplot(1, 2, 2), X, y,
                                                         resolution=80, point_size=20)
         # tick labels are most of a panel's drawing time; the boundary reads without them

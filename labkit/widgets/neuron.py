@@ -5,7 +5,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..plot.activations import ACTIVATIONS, activation_and_derivative
-from .base import Lab, Status, animate
+from .base import Lab, Status, animate, on_top
 
 
 def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> Lab:
@@ -28,10 +28,11 @@ def neuron_lab(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid") -> L
         ax.set_ylim(-1.5, 4.0)
         ax.set_xlabel("input x")
         ax.set_ylabel("activation a, slope f'(z)")
-        legend = ax.legend(loc="upper left", fontsize=8)
+        legend = ax.legend(loc="upper left", fontsize=8, framealpha=1.0)
         # the moving parts, redrawn alone over a kept picture of the axes and ticks (fast);
-        # the legend with them, to stay on top of the lines
-        animate(artists["a"], artists["da"], ax.title, legend)
+        # the legend is kept on top of the lines, not drawn again
+        animate(artists["a"], artists["da"], ax.title)
+        on_top(legend)
         artists["ax"] = ax
         fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.88)
 
