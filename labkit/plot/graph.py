@@ -243,10 +243,12 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
             face = FACE["done"]
         else:
             face = FACE["input"] if not v.parents else FACE["normal"]
-        ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
-                                    boxstyle="round,pad=0.02,rounding_size=0.08", fc=face,
-                                    ec=ACTIVE_COLOR if v is highlight else "0.3",
-                                    lw=2.0 if v is highlight else 1.0, zorder=2))
+        # add_artist, not add_patch: the limits are set above, and add_patch would measure
+        # every box's curves to widen them (a fifth of a widget's redraw)
+        ax.add_artist(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+                                     boxstyle="round,pad=0.02,rounding_size=0.08", fc=face,
+                                     ec=ACTIVE_COLOR if v is highlight else "0.3",
+                                     lw=2.0 if v is highlight else 1.0, zorder=2))
         name = node_name(v)
         if v.label and v.op:
             name = f"{v.label} [{v.op}]"
