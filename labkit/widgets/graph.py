@@ -83,12 +83,12 @@ def _naive_verdict(root: Value, right: dict[Value, float]) -> str:
     naive = naive_backward(root)
     wrong = [v for v in right if abs(naive.grad(v) - right[v]) > 1e-9 * max(1.0, abs(right[v]))]
     if not wrong:
-        return ("Seed 002's naive recursion happens to be right on this graph: no computed "
-                "value is used twice.")
+        return ("The naive recursion (naive_backward: pass each gradient on as soon as it "
+                "arrives) happens to be right on this graph: no computed value is used twice.")
     parts = [f"{node_name(v)} {naive.grad(v):.4g} (not {right[v]:.4g})"
              for v in sorted(wrong, key=node_name)]
-    return ("Seed 002's naive recursion would get " + ", ".join(parts) + ": a shared value "
-            "passes its gradient on once per path.")
+    return ("The naive recursion (naive_backward) would get " + ", ".join(parts) + ": a "
+            "shared value passes its gradient on once per path.")
 
 
 def _setup(fig) -> None:

@@ -8,7 +8,6 @@ import numpy as np
 
 from ..core.optim import SGD, Adam, RMSprop
 from ..core.surfaces import Surface, Trajectory, descend, describe_run, get_surface
-from ..plot.descent import loss_gap
 from ..plot.optimizers import OPTIMIZER_COLORS
 from .base import Lab, Status, log_slider, round_values, show_if
 from .descent import (
