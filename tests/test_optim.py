@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import labkit as lk
+from labkit.core.optim import adam_step, clip_grad_norm, grad_norm, momentum_step
 
 C = [0.5, 2.0, -1.0, 4.0]   # one negative curvature too: the path is not a simple descent
 M = [1.0, -2.0, 0.5, 3.0]
@@ -209,12 +210,13 @@ def _params_with_grads(*grads):
 
 def test_grad_norm_is_the_norm_of_all_gradients_together():
     ps = _params_with_grads([3.0, 0.0], [[4.0], [12.0]])
-    assert lk.grad_norm(ps) == pytest.approx(13.0, rel=1e-15)
+    assert grad_norm(ps) == pytest.approx(13.0, rel=1e-15)
+    assert lk.nn.utils.get_total_norm([p.grad for p in ps]) == grad_norm(ps)
 
 
 def test_clip_grad_norm_scales_to_max_norm_and_returns_the_old_norm():
     ps = _params_with_grads([3.0, 0.0], [[4.0], [12.0]])
-    total = lk.clip_grad_norm(ps, 1.3)
+    total = lk.nn.utils.clip_grad_norm_(ps, 1.3)
     assert total == pytest.approx(13.0, rel=1e-15)
     coef = 1.3 / (13.0 + 1e-6)
     np.testing.assert_allclose(ps[0].grad, [3.0 * coef, 0.0], rtol=1e-15)
@@ -224,5 +226,119 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_the_old_norm():
 
 def test_clip_grad_norm_leaves_small_gradients_alone():
     ps = _params_with_grads([0.3, 0.4])
-    assert lk.clip_grad_norm(ps, 1.0) == pytest.approx(0.5)
+    assert lk.nn.utils.clip_grad_norm_(ps, 1.0) == pytest.approx(0.5)
     np.testing.assert_array_equal(ps[0].grad, [0.3, 0.4])
+
+
+def test_clip_grad_norm_formula_returns_the_scaled_arrays():
+    """The exercise's formula: a list of arrays in, the list scaled by min(1, c / (||g|| +
+    1e-6)) out, the inputs untouched; clip_grad_norm_ writes exactly these numbers."""
+    grads = [np.array([3.0, 0.0]), np.array([[4.0], [12.0]])]
+    out = clip_grad_norm(grads, 1.3)
+    coef = 1.3 / (13.0 + 1e-6)
+    np.testing.assert_allclose(out[0], [3.0 * coef, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(out[1], [[4.0 * coef], [12.0 * coef]], rtol=1e-15)
+    np.testing.assert_array_equal(grads[0], [3.0, 0.0])
+    assert [g.dtype for g in clip_grad_norm([np.ones(2, np.float32)], 0.1)] == [np.float32]
+    ps = _params_with_grads(*grads)
+    lk.nn.utils.clip_grad_norm_(ps, 1.3)
+    for p, g in zip(ps, out):
+        np.testing.assert_array_equal(p.grad, g)
+
+
+def test_clip_grad_norm_with_a_nan_gradient_makes_every_gradient_nan_as_torch():
+    ps = _params_with_grads([np.nan, 1.0], [[2.0]])
+    assert math.isnan(lk.nn.utils.clip_grad_norm_(ps, 1.0))
+    assert all(np.isnan(p.grad).all() for p in ps)
+
+
+# --- the step formulas the exercises ask for --------------------------------------------------
+def test_momentum_step_by_hand():
+    p, g, v = np.array([1.0, -2.0]), np.array([0.5, 4.0]), np.array([0.2, -1.0])
+    p_new, v_new = momentum_step(p, g, v, lr=0.1, mu=0.9)
+    np.testing.assert_allclose(v_new, [0.9 * 0.2 + 0.5, 0.9 * -1.0 + 4.0], rtol=1e-15)
+    np.testing.assert_allclose(p_new, p - 0.1 * v_new, rtol=1e-15)
+    np.testing.assert_array_equal(v, [0.2, -1.0])           # the inputs are not changed
+
+
+def test_adam_step_by_hand():
+    p, g = np.array([1.0, -2.0]), np.array([0.5, -4.0])
+    m, v = np.array([0.1, 0.0]), np.array([0.01, 0.5])
+    t, lr, b1, b2, eps = 3, 0.01, 0.9, 0.999, 1e-8
+    p_new, m_new, v_new = adam_step(p, g, m, v, t, lr, b1, b2, eps)
+    m_ref = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+    v_ref = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g)]
+    p_ref = [pi - lr * (mi / (1 - b1 ** t)) / (math.sqrt(vi / (1 - b2 ** t)) + eps)
+             for pi, mi, vi in zip(p, m_ref, v_ref)]
+    np.testing.assert_allclose(m_new, m_ref, rtol=1e-15)
+    np.testing.assert_allclose(v_new, v_ref, rtol=1e-15)
+    np.testing.assert_allclose(p_new, p_ref, rtol=1e-14)
+
+
+def test_sgd_and_adam_are_their_step_formulas():
+    """One step of lk.SGD(momentum) / lk.Adam on a parameter is momentum_step / adam_step."""
+    start, g = np.array([0.3, -1.2]), np.array([2.0, 0.5])
+    p = lk.Parameter(start)
+    p.grad[...] = g
+    opt = lk.SGD([p], lr=0.1, momentum=0.9)
+    opt.step()
+    theta, v = momentum_step(start, g, np.zeros(2), 0.1, 0.9)
+    np.testing.assert_array_equal(p.data, theta)
+    np.testing.assert_array_equal(opt.state[0]["momentum_buffer"], v)
+    q = lk.Parameter(start)
+    q.grad[...] = g
+    lk.Adam([q], lr=0.05).step()
+    np.testing.assert_array_equal(q.data, adam_step(start, g, 0.0, 0.0, 1, 0.05, 0.9, 0.999,
+                                                     1e-8)[0])
+
+
+# --- hyper-parameters and param groups ---------------------------------------------------------
+@pytest.mark.parametrize("make, name", [
+    (lambda ps: lk.Adam(ps, amsgrad="no"), "amsgrad"),
+    (lambda ps: lk.SGD(ps, lr=0.1, momentum=0.9, nesterov="no"), "nesterov"),
+    (lambda ps: lk.RMSprop(ps, centered=1), "centered"),
+])
+def test_boolean_options_take_only_true_or_false(make, name):
+    """"no" is truthy: taken as True it would silently switch the option on."""
+    with pytest.raises(TypeError, match=rf"{name} must be True or False, got"):
+        make([lk.Parameter(np.zeros(2))])
+
+
+def test_param_groups_have_their_own_hyper_parameters():
+    a, b = lk.Parameter(np.array([1.0])), lk.Parameter(np.array([1.0]))
+    opt = lk.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.0)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    a.grad[...] = b.grad[...] = 1.0
+    opt.step()
+    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
+    with pytest.raises(AttributeError, match="differs between the param groups"):
+        opt.lr
+    opt.lr = 0.2                              # every group
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2] and opt.lr == 0.2
+    with pytest.raises(ValueError, match="SGD: lr must be"):
+        lk.SGD([{"params": [a], "lr": -1.0}], lr=0.1)
+    with pytest.raises(ValueError, match="appears twice"):
+        lk.SGD([{"params": [a]}, {"params": [a]}], lr=0.1)
+
+
+def test_state_dict_round_trip_continues_the_same_trajectory():
+    def run(opt_state=None, steps=5):
+        p = lk.Parameter(np.array(START))
+        opt = lk.Adam([p], lr=0.05, amsgrad=True)
+        if opt_state is not None:
+            p.data[...], saved = opt_state
+            opt.load_state_dict(saved)
+        for _ in range(steps):
+            opt.zero_grad()
+            p.grad += np.array(quad_grad(list(p.data)))
+            opt.step()
+        return p, opt
+
+    straight, _ = run(steps=10)
+    half, opt = run(steps=5)
+    saved = opt.state_dict()
+    assert saved["param_groups"][0]["params"] == [0] and saved["state"][0]["step"] == 5
+    resumed, _ = run((half.data.copy(), saved), steps=5)
+    np.testing.assert_array_equal(resumed.data, straight.data)
+    with pytest.raises(ValueError, match="groups of"):
+        lk.Adam([lk.Parameter(np.zeros(4)), lk.Parameter(np.zeros(1))]).load_state_dict(saved)

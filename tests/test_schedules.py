@@ -1,5 +1,5 @@
-"""Learning-rate schedules: the formulas, torch's schedulers, and a scheduler that changes only
-opt.lr (the optimizer's state survives)."""
+"""Learning-rate schedulers: torch's names and values (also past T_max, per param group), a
+scheduler that changes only the lr (the optimizer's state survives), and the old names."""
 from __future__ import annotations
 
 import math
@@ -8,77 +8,72 @@ import numpy as np
 import pytest
 
 import labkit as lk
-from labkit.core.schedules import CosineDecay, LRScheduler, StepDecay
+from labkit.optim.lr_scheduler import CosineAnnealingLR, LambdaLR, LRScheduler, StepLR
 
 
-def test_step_decay_values():
-    s = StepDecay(0.1, gamma=0.5, every=10)
-    assert s(0) == 0.1 and s(9) == 0.1
-    assert s(10) == pytest.approx(0.05) and s(19) == pytest.approx(0.05)
-    assert s(25) == pytest.approx(0.025)
-    np.testing.assert_allclose(s(np.arange(40)), [0.1 * 0.5 ** (t // 10) for t in range(40)])
+def _sgd(lr=0.1, momentum=0.0, groups=None):
+    if groups is None:
+        return lk.SGD([lk.Parameter(np.zeros(2))], lr=lr, momentum=momentum)
+    return lk.SGD([{"params": [lk.Parameter(np.zeros(2))], "lr": g} for g in groups], lr=lr,
+                  momentum=momentum)
 
 
-def test_cosine_decay_values():
-    s = CosineDecay(1.0, total=4, eta_min=0.2)
-    assert s(0) == 1.0
-    assert s(2) == pytest.approx(0.6)                      # halfway: the mean of the two ends
-    assert s(1) == pytest.approx(0.2 + 0.8 * (1 + math.sqrt(0.5)) / 2)
-    assert s(4) == pytest.approx(0.2) and s(100) == pytest.approx(0.2)   # stays at eta_min
-    values = s(np.arange(8))
-    assert np.all(np.diff(values) <= 1e-15)                # never rises
-    np.testing.assert_allclose(values, [s(t) for t in range(8)])
+def test_step_lr_values():
+    opt = _sgd(0.1)
+    sched = StepLR(opt, step_size=10, gamma=0.5)
+    rates = [opt.lr]
+    for _ in range(39):
+        opt.step()
+        sched.step()
+        rates.append(opt.lr)
+    np.testing.assert_allclose(rates, [0.1 * 0.5 ** (t // 10) for t in range(40)], rtol=1e-15)
+    assert sched.get_last_lr() == [rates[-1]] and sched.last_epoch == 39
 
 
-@pytest.mark.parametrize("make_ours,make_torch", [
-    (lambda: StepDecay(0.1, gamma=0.3, every=7),
-     lambda torch, opt: torch.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.3)),
-    (lambda: CosineDecay(0.1, total=30, eta_min=0.01),
-     lambda torch, opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=30, eta_min=0.01)),
-])
-def test_schedules_match_torch(make_ours, make_torch):
+def test_cosine_annealing_values_by_hand():
+    opt = _sgd(1.0)
+    sched = CosineAnnealingLR(opt, T_max=4, eta_min=0.2)
+    rates = [opt.lr]
+    for _ in range(8):
+        sched.step()
+        rates.append(opt.lr)
+    assert rates[0] == 1.0 and rates[2] == pytest.approx(0.6)      # halfway: the mean
+    assert rates[1] == pytest.approx(0.2 + 0.8 * (1 + math.sqrt(0.5)) / 2)
+    assert rates[4] == pytest.approx(0.2)                           # the bottom at T_max
+    assert rates[6] == pytest.approx(0.6) and rates[8] == pytest.approx(1.0)   # back up
+
+
+SCHEDULERS = [
+    ("StepLR", dict(step_size=7, gamma=0.3)),
+    ("CosineAnnealingLR", dict(T_max=10, eta_min=0.01)),
+    ("CosineAnnealingLR", dict(T_max=7)),
+    ("LambdaLR", dict(lr_lambda=lambda t: 1.0 / (1 + t))),
+    ("LambdaLR", dict(lr_lambda=lambda t: 0.95 ** t)),
+]
+
+
+@pytest.mark.parametrize("name, kw", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in
+                                                      enumerate(SCHEDULERS)])
+def test_schedulers_match_torch_for_every_group_and_past_t_max(name, kw):
     torch = pytest.importorskip("torch")
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    sched = make_torch(torch, opt)
-    ours = make_ours()
-    for t in range(30):
-        assert ours(t) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-9, abs=1e-15), t
+    lrs = (0.1, 0.03)
+    t_opt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
+                             for lr in lrs], lr=0.5)
+    t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kw)
+    opt = _sgd(0.5, groups=lrs)
+    sched = getattr(lk.optim.lr_scheduler, name)(opt, **kw)
+    for t in range(35):                       # five times T_max for the cosine
+        ours = [g["lr"] for g in opt.param_groups]
+        theirs = [g["lr"] for g in t_opt.param_groups]
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15, err_msg=f"t = {t}")
+        assert sched.get_last_lr() == ours
+        t_opt.step()
+        t_sched.step()
         opt.step()
         sched.step()
 
 
-def test_scheduler_sets_lr_now_and_after_every_step():
-    p = lk.Parameter(np.zeros(2))
-    opt = lk.SGD([p], lr=1.0)
-    sched = LRScheduler(opt, StepDecay(0.4, gamma=0.5, every=2))
-    assert opt.lr == 0.4 and sched.history == [0.4]
-    rates = [sched.step() for _ in range(5)]
-    assert rates == pytest.approx([0.4, 0.2, 0.2, 0.1, 0.1])
-    assert opt.lr == pytest.approx(0.1) and sched.t == 5 and len(sched.history) == 6
-
-
-def test_momentum_buffer_survives_a_schedule():
-    """theta and v by hand (v <- mu v + g; theta <- theta - eta_t v on f = 1/2 theta^2) equal
-    lk.SGD driven by the scheduler: the buffer is never reset."""
-    schedule = CosineDecay(0.3, total=20)
-    p = lk.Parameter(np.array([2.0, -1.0]))
-    opt = lk.SGD([p], lr=0.3, momentum=0.9)
-    sched = LRScheduler(opt, schedule)
-    theta, v = np.array([2.0, -1.0]), np.zeros(2)
-    for t in range(20):
-        p.grad[...] = p.data                        # grad of 1/2 theta^2
-        buffer_before = opt.state[0].get("momentum_buffer")
-        opt.step()
-        sched.step()
-        if buffer_before is not None:
-            assert opt.state[0]["momentum_buffer"] is buffer_before
-        v = 0.9 * v + theta
-        theta = theta - schedule(t) * v
-        np.testing.assert_allclose(p.data, theta, rtol=1e-12)
-    np.testing.assert_allclose(opt.state[0]["momentum_buffer"], v, rtol=1e-12)
-
-
-def test_adam_with_a_schedule_matches_torch():
+def test_adam_with_a_cosine_schedule_matches_torch():
     torch = pytest.importorskip("torch")
     start = np.array([1.5, -0.5, 0.25])
     w = torch.tensor(start, requires_grad=True)
@@ -86,8 +81,8 @@ def test_adam_with_a_schedule_matches_torch():
     t_sched = torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=15)
     p = lk.Parameter(start)
     opt = lk.Adam([p], lr=0.05)
-    sched = LRScheduler(opt, CosineDecay(0.05, total=15))
-    for _ in range(15):
+    sched = CosineAnnealingLR(opt, T_max=15)
+    for _ in range(30):
         t_opt.zero_grad()
         (w ** 4).sum().backward()
         t_opt.step()
@@ -95,51 +90,128 @@ def test_adam_with_a_schedule_matches_torch():
         p.grad[...] = 4 * p.data ** 3
         opt.step()
         sched.step()
-        np.testing.assert_allclose(p.data, w.detach().numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(p.data, w.detach().numpy(), rtol=1e-11, atol=1e-13)
+
+
+def test_momentum_buffer_survives_a_schedule():
+    """theta and v by hand (v <- mu v + g; theta <- theta - eta_t v on f = 1/2 theta^2) equal
+    lk.SGD driven by the scheduler: the buffer is never reset, nor replaced."""
+    p = lk.Parameter(np.array([2.0, -1.0]))
+    opt = lk.SGD([p], lr=0.3, momentum=0.9)
+    sched = CosineAnnealingLR(opt, T_max=20)
+    theta, v = np.array([2.0, -1.0]), np.zeros(2)
+    buffer = None
+    for t in range(20):
+        eta = opt.lr
+        p.grad[...] = p.data                        # grad of 1/2 theta^2
+        opt.step()
+        sched.step()
+        buffer = buffer if buffer is not None else opt.state[0]["momentum_buffer"]
+        assert opt.state[0]["momentum_buffer"] is buffer
+        v = 0.9 * v + theta
+        theta = theta - eta * v
+        np.testing.assert_allclose(p.data, theta, rtol=1e-12)
+    np.testing.assert_allclose(buffer, v, rtol=1e-12)
 
 
 def test_scheduler_as_fit_callback():
     X, y = lk.make_moons(64, rng=0)
     rng = np.random.default_rng(0)
     net = lk.Sequential(lk.Linear(2, 4, rng=rng), lk.Tanh(), lk.Linear(4, 2, rng=rng))
-    opt = lk.SGD(net.parameters(), lr=1.0, momentum=0.9)
-    sched = LRScheduler(opt, StepDecay(0.2, gamma=0.1, every=4))
+    opt = lk.SGD(net.parameters(), lr=0.2, momentum=0.9)
+    sched = StepLR(opt, step_size=4, gamma=0.1)
     history = lk.fit(net, lk.CrossEntropyLoss(), opt, X, y, epochs=3, batch_size=16, rng=0,
-                     callback=sched)
-    assert history.steps == 12 and sched.t == 12
+                     callback=lambda step, loss: sched.step())
+    assert history.steps == 12 and sched.last_epoch == 12
     assert opt.lr == pytest.approx(0.2 * 0.1 ** 3)
-    assert len(sched.history) == 13
 
 
-def test_a_plain_function_is_a_schedule():
-    p = lk.Parameter(np.zeros(1))
-    opt = lk.SGD([p], lr=1.0)
-    sched = LRScheduler(opt, lambda t: 1.0 / (1 + t))
+def test_scheduler_state_dict_round_trip():
+    opt = _sgd(0.1)
+    sched = StepLR(opt, step_size=3, gamma=0.5)
+    for _ in range(4):
+        sched.step()
+    saved = sched.state_dict()
+    other = StepLR(_sgd(0.1), step_size=9, gamma=0.9)
+    other.load_state_dict(saved)
+    assert other.last_epoch == 4 and other.step_size == 3 and other.gamma == 0.5
+
+
+def test_a_subclass_of_the_base_is_a_scheduler():
+    class Halving(LRScheduler):
+        def get_lr(self):
+            return [eta0 / 2 ** self.last_epoch for eta0 in self.base_lrs]
+
+    opt = _sgd(1.0)
+    sched = Halving(opt)
     sched.step()
     sched.step()
-    assert opt.lr == pytest.approx(1 / 3)
+    assert opt.lr == 0.25
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: StepDecay(-0.1), "StepDecay: eta0"),
-    (lambda: StepDecay(0.1, gamma=float("nan")), "StepDecay: gamma"),
-    (lambda: StepDecay(0.1, every=0), "StepDecay: every must be an int >= 1, got 0"),
-    (lambda: StepDecay(0.1, every=2.5), "StepDecay: every"),
-    (lambda: CosineDecay(0.1, total=0), "CosineDecay: total"),
-    (lambda: CosineDecay(0.1, total=10, eta_min=-1), "CosineDecay: eta_min"),
-    (lambda: StepDecay(0.1)(-1), "the step t must be an int >= 0"),
-    (lambda: CosineDecay(0.1, 10)(1.5), "the step t must be an int >= 0"),
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda opt: StepLR(opt, step_size=0), ValueError, "StepLR: step_size must be an int >= 1"),
+    (lambda opt: StepLR(opt, step_size=2.5), ValueError, "StepLR: step_size"),
+    (lambda opt: StepLR(opt, 3, gamma=float("nan")), ValueError, "StepLR: gamma"),
+    (lambda opt: CosineAnnealingLR(opt, T_max=0), ValueError, "CosineAnnealingLR: T_max"),
+    (lambda opt: CosineAnnealingLR(opt, 10, eta_min=-1), ValueError,
+     "CosineAnnealingLR: eta_min"),
+    (lambda opt: LambdaLR(opt, 0.5), TypeError, "LambdaLR: lr_lambda must be a function"),
+    (lambda opt: StepLR(object(), 3), TypeError, "StepLR: optimizer must be a labkit optimizer"),
 ])
-def test_bad_arguments_are_named(make, match):
-    with pytest.raises(ValueError, match=match):
-        make()
+def test_bad_arguments_are_named(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make(_sgd())
 
 
-def test_scheduler_rejects_bad_partners():
-    p = lk.Parameter(np.zeros(1))
+# --- the old names: kept one release, with a DeprecationWarning -----------------------------
+@pytest.fixture
+def old():
+    from labkit.core import schedules
+    with pytest.warns(DeprecationWarning, match="labkit.core.schedules.StepDecay is deprecated"):
+        step_decay = schedules.StepDecay
+    with pytest.warns(DeprecationWarning, match="CosineDecay is deprecated.*CosineAnnealingLR"):
+        cosine_decay = schedules.CosineDecay
+    with pytest.warns(DeprecationWarning, match="LRScheduler is deprecated.*LambdaLR"):
+        lr_scheduler = schedules.LRScheduler
+    with pytest.warns(DeprecationWarning, match="labkit.StepDecay is deprecated"):
+        assert lk.StepDecay is step_decay
+    return step_decay, cosine_decay, lr_scheduler
+
+
+def test_old_step_and_cosine_decay_are_functions_of_t(old):
+    StepDecay, CosineDecay, _ = old
+    s = StepDecay(0.1, gamma=0.5, every=10)
+    assert s(0) == 0.1 and s(9) == 0.1 and s(10) == pytest.approx(0.05)
+    np.testing.assert_allclose(s(np.arange(40)), [0.1 * 0.5 ** (t // 10) for t in range(40)])
+    c = CosineDecay(1.0, total=4, eta_min=0.2)
+    assert c(0) == 1.0 and c(2) == pytest.approx(0.6)
+    assert c(4) == pytest.approx(0.2) and c(100) == pytest.approx(0.2)   # stays at eta_min
+    np.testing.assert_allclose(c(np.arange(8)), [c(t) for t in range(8)])
+    with pytest.raises(ValueError, match="the step t must be an int >= 0"):
+        s(-1)
+    with pytest.raises(ValueError, match="StepDecay: every must be an int >= 1, got 0"):
+        StepDecay(0.1, every=0)
+
+
+def test_old_lr_scheduler_writes_the_rates_themselves(old):
+    StepDecay, _, LRSchedulerOld = old
+    p = lk.Parameter(np.zeros(2))
+    opt = lk.SGD([p], lr=1.0)
+    sched = LRSchedulerOld(opt, StepDecay(0.4, gamma=0.5, every=2))
+    assert opt.lr == 0.4 and sched.history == [0.4]
+    rates = [sched.step() for _ in range(5)]
+    assert rates == pytest.approx([0.4, 0.2, 0.2, 0.1, 0.1])
+    assert opt.lr == pytest.approx(0.1) and sched.t == 5 and len(sched.history) == 6
+    X, y = lk.make_moons(32, rng=0)
+    net = lk.Sequential(lk.Linear(2, 2, rng=0))
+    opt = lk.SGD(net.parameters(), lr=1.0)
+    sched = LRSchedulerOld(opt, lambda t: 1.0 / (1 + t))
+    lk.fit(net, lk.CrossEntropyLoss(), opt, X, y, epochs=2, callback=sched)
+    assert opt.lr == pytest.approx(1 / 3)
     with pytest.raises(TypeError, match="optimizer must have an lr"):
-        LRScheduler(object(), StepDecay(0.1))
+        LRSchedulerOld(object(), StepDecay(0.1))
     with pytest.raises(TypeError, match="schedule must be a function"):
-        LRScheduler(lk.SGD([p], lr=0.1), 0.1)
+        LRSchedulerOld(lk.SGD([p], lr=0.1), 0.1)
     with pytest.raises(ValueError, match="lr must be a finite number"):
-        LRScheduler(lk.SGD([p], lr=0.1), lambda t: float("nan"))
+        LRSchedulerOld(lk.SGD([p], lr=0.1), lambda t: float("nan"))

@@ -219,12 +219,139 @@ def test_clip_grad_norm_matches_torch(max_norm):
         tp = nn.Parameter(torch.zeros(g.shape, dtype=torch.float64))
         tp.grad = t64(g)
         tparams.append(tp)
-    total = lk.clip_grad_norm(params, max_norm)
+    total = lk.nn.utils.clip_grad_norm_(params, max_norm)
     t_total = nn.utils.clip_grad_norm_(tparams, max_norm)
     assert isinstance(total, float)
     assert total == pytest.approx(t_total.item(), rel=1e-12)
     for p, tp in zip(params, tparams):
         np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_clip_grad_norm_with_nan_or_inf_matches_torch():
+    for bad in (np.nan, np.inf):
+        grads = [np.array([1.0, bad]), np.array([[2.0, -3.0]])]
+        params, tparams = [], []
+        for g in grads:
+            p = lk.Parameter(np.zeros_like(g))
+            p.grad[...] = g
+            params.append(p)
+            tp = nn.Parameter(torch.zeros(g.shape, dtype=torch.float64))
+            tp.grad = t64(g)
+            tparams.append(tp)
+        total = lk.nn.utils.clip_grad_norm_(params, 1.0)
+        t_total = nn.utils.clip_grad_norm_(tparams, 1.0)
+        assert total == t_total.item() or (math.isnan(total) and math.isnan(t_total.item()))
+        for p, tp in zip(params, tparams):
+            np.testing.assert_array_equal(p.grad, tp.grad.numpy())
+
+
+# --- param groups, set_to_none, state_dict ------------------------------------------------------
+GROUP_CASES = [
+    ("SGD", dict(lr=0.05, momentum=0.9), dict(lr=0.2, nesterov=True)),
+    ("RMSprop", dict(lr=0.01), dict(lr=0.002, momentum=0.5, centered=True)),
+    ("Adam", dict(lr=0.01), dict(lr=0.03, betas=(0.8, 0.99), amsgrad=True)),
+]
+
+
+def _net_and_torch(seed=7):
+    rng = np.random.default_rng(seed)
+    net = lk.Sequential(lk.Linear(3, 5, rng=rng), lk.Tanh(), lk.Linear(5, 2, rng=rng))
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+    return net, to_torch(net, {lk.Tanh: nn.Tanh}), X, y
+
+
+def _step_both(net, tnet, opt, topt, X, y, set_to_none=False):
+    opt.zero_grad(set_to_none=set_to_none)
+    loss_fn = lk.MSELoss()
+    loss_fn(net(X), y)
+    net.backward(loss_fn.backward())
+    opt.step()
+    topt.zero_grad(set_to_none=set_to_none)
+    nn.MSELoss()(tnet(t64(X)), t64(y)).backward()
+    topt.step()
+
+
+def _assert_same(net, tnet, step):
+    for p, tp in zip(net.parameters(), tnet.parameters()):
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-11, atol=1e-11,
+                                   err_msg=f"{p.name}, step {step}")
+
+
+@pytest.mark.parametrize("name, defaults, second", GROUP_CASES, ids=[c[0] for c in GROUP_CASES])
+@pytest.mark.parametrize("set_to_none", [False, True])
+def test_param_groups_match_torch(name, defaults, second, set_to_none):
+    """Layer 0 with the defaults, layer 2 with its own hyper-parameters; a step scheduler
+    changes every group's lr from its own base rate; zero_grad(set_to_none) both ways."""
+    net, tnet, X, y = _net_and_torch()
+    opt = getattr(lk, name)([{"params": net[0].parameters()},
+                             {"params": net[2].parameters(), **second}], **defaults)
+    tl = list(tnet.children())
+    topt = getattr(torch.optim, name)([{"params": tl[0].parameters()},
+                                       {"params": tl[2].parameters(), **second}], **defaults)
+    sched = lk.optim.lr_scheduler.StepLR(opt, step_size=4, gamma=0.5)
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=4, gamma=0.5)
+    for step in range(1, 16):
+        _step_both(net, tnet, opt, topt, X, y, set_to_none)
+        sched.step()
+        tsched.step()
+        _assert_same(net, tnet, step)
+        assert [g["lr"] for g in opt.param_groups] == pytest.approx(
+            [g["lr"] for g in topt.param_groups], rel=1e-12)
+    if set_to_none:
+        opt.zero_grad(set_to_none=True)
+        assert all(p.grad is None for p in net.parameters())
+
+
+@pytest.mark.parametrize("name, kw", [("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)),
+                                      ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+                                      ("Adam", dict(lr=0.01, amsgrad=True))],
+                         ids=["SGD", "RMSprop", "Adam"])
+def test_state_dict_has_torchs_layout_and_resumes_torchs_run(name, kw):
+    """10 steps in torch; its state_dict (tensors as arrays) loaded into a fresh labkit
+    optimizer continues the run exactly as torch does; labkit's own state_dict has the same
+    keys and numbers."""
+    net, tnet, X, y = _net_and_torch(3)
+    opt = getattr(lk, name)(net.parameters(), **kw)
+    topt = getattr(torch.optim, name)(tnet.parameters(), **kw)
+    for step in range(1, 11):
+        _step_both(net, tnet, opt, topt, X, y)
+    t_state = topt.state_dict()
+    ours = opt.state_dict()
+    assert ours["param_groups"][0]["params"] == t_state["param_groups"][0]["params"]
+    assert set(ours["state"]) == set(t_state["state"])
+    for i, s in t_state["state"].items():
+        assert set(ours["state"][i]) == set(s)
+        for key, value in s.items():
+            np.testing.assert_allclose(ours["state"][i][key], np.asarray(value), rtol=1e-11,
+                                       atol=1e-13)
+    numpy_state = {"param_groups": t_state["param_groups"],
+                   "state": {i: {k: (v.numpy().copy() if v.ndim else int(v.item()))
+                                 for k, v in s.items()} for i, s in t_state["state"].items()}}
+    fresh, _, _, _ = _net_and_torch(3)
+    for p, tp in zip(fresh.parameters(), tnet.parameters()):
+        p.data[...] = tp.detach().numpy()
+    resumed = getattr(lk, name)(fresh.parameters(), **kw)
+    resumed.load_state_dict(numpy_state)
+    for step in range(11, 21):
+        _step_both(fresh, tnet, resumed, topt, X, y)
+        _assert_same(fresh, tnet, step)
+
+
+def test_module_state_dict_loads_into_torch_names():
+    net, tnet, _, _ = _net_and_torch(5)
+    state = net.state_dict()
+    assert list(state) == ["0.W", "0.b", "2.W", "2.b"]
+    other, _, _, _ = _net_and_torch(6)
+    other.load_state_dict(state)
+    for a, b in zip(other.parameters(), net.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    renamed = {k.replace(".W", ".weight").replace(".b", ".bias"): torch.from_numpy(v)
+               for k, v in state.items()}
+    tnet.load_state_dict(renamed)                       # the same layout as torch's
+    with pytest.raises(KeyError, match=r"missing \['2.b'\]"):
+        other.load_state_dict({k: v for k, v in state.items() if k != "2.b"})
+    with pytest.raises(ValueError, match=r"'0.W' has shape \(3, 5\), expected \(5, 3\)"):
+        other.load_state_dict({**state, "0.W": state["0.W"].T})
 
 
 # --- initialization ---------------------------------------------------------------------------

@@ -31,12 +31,12 @@ class FunctionOptimizer(Optimizer):
         if not callable(rule):
             raise TypeError(f"FunctionOptimizer: rule must be a function of (param, grad, "
                             f"state), got {type(rule).__name__}")
-        super().__init__(params, lr)
+        super().__init__(params, dict(lr=lr))
         self.rule = rule
 
-    def _update(self, p: Parameter, state: dict) -> None:
-        state["lr"], state["t"] = self.lr, self.t
-        new = self.rule(p.data, p.grad, state)
+    def update(self, p: Parameter, g: np.ndarray, state: dict, group: dict) -> None:
+        state["lr"], state["t"] = group["lr"], self.t
+        new = self.rule(p.data, g, state)
         if new is None:
             return
         new = np.asarray(new)
@@ -46,5 +46,5 @@ class FunctionOptimizer(Optimizer):
                 f"{p.name or '?'} of shape {p.data.shape}")
         p.data[...] = new
 
-    def hyperparameters(self) -> dict:
-        return {"lr": self.lr, "rule": getattr(self.rule, "__name__", repr(self.rule))}
+    def __repr__(self) -> str:
+        return f"FunctionOptimizer({getattr(self.rule, '__name__', repr(self.rule))}, lr={self.lr})"

@@ -11,13 +11,8 @@ from importlib import resources
 
 import numpy as np
 
+from .module import check_int
 from .random import get_rng
-
-
-def _check_n(name: str, n: int, minimum: int = 1) -> int:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < minimum:
-        raise ValueError(f"{name}: n must be an int >= {minimum}, got {n!r}")
-    return int(n)
 
 
 def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator):
@@ -27,7 +22,7 @@ def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator):
 
 def make_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (as sklearn's make_moons), labels 0 and 1."""
-    n = _check_n("make_moons", n, 2)
+    n = check_int("make_moons", "n", n, 2)
     rng = get_rng(rng)
     n_out, n_in = n // 2, n - n // 2
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
@@ -41,7 +36,7 @@ def make_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, 
 def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
                  rng=None) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (label 1, radius ``factor``) inside a large one (label 0, radius 1)."""
-    n = _check_n("make_circles", n, 2)
+    n = check_int("make_circles", "n", n, 2)
     if not 0 < factor < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
     rng = get_rng(rng)
@@ -58,9 +53,8 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
 def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2,
                  rng=None) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` interleaved spiral arms (the CS231n toy set), n points in all."""
-    if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 1:
-        raise ValueError(f"make_spirals: classes must be an int >= 1, got {classes!r}")
-    n = _check_n("make_spirals", n, classes)
+    classes = check_int("make_spirals", "classes", classes)
+    n = check_int("make_spirals", "n", n, classes)
     rng = get_rng(rng)
     per = [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
     X, y = [], []
@@ -74,7 +68,7 @@ def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2,
 
 def make_xor(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """Points around the four corners (+-1, +-1); label 1 where the signs differ (XOR)."""
-    n = _check_n("make_xor", n, 4)
+    n = check_int("make_xor", "n", n, 4)
     rng = get_rng(rng)
     corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], dtype=np.float64)
     which = np.arange(n) % 4
@@ -86,7 +80,7 @@ def make_xor(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np
 def make_regression_1d(n: int = 100, noise: float = 0.1, rng=None
                        ) -> tuple[np.ndarray, np.ndarray]:
     """y = sin(2 pi x) + noise for x uniform in [0, 1]: X (n, 1), y (n, 1), sorted by x."""
-    n = _check_n("make_regression_1d", n)
+    n = check_int("make_regression_1d", "n", n)
     rng = get_rng(rng)
     x = np.sort(rng.uniform(0.0, 1.0, n))
     y = np.sin(2 * np.pi * x) + noise * rng.standard_normal(n)

@@ -1,11 +1,13 @@
-"""Layers: Linear, the activations and Sequential.
+"""Layers: Linear, the activations and Sequential, and the formulas they compute.
 
 Notation of the lessons, batch-first rows (N samples, one per row):
     z = a_prev W^T + b          (Linear)
     a = f(z)                    (activation)
-backward receives delta_out = dL/d(output) and returns dL/d(input):
-    Linear:     dW += delta^T a_prev,  db += sum over the batch of delta,  dL/da_prev = delta W
+backward receives delta = dL/d(output) and returns dL/d(input):
+    Linear:     dW = delta^T a_prev,  db = sum over the batch of delta,  da_prev = delta W
     activation: delta = dL/da * f'(z)
+Each formula is a plain function (``linear_forward``, ``linear_backward``, ``relu``,
+``sigmoid_backward``, ...): the exercises ask for them, and the classes call them.
 """
 from __future__ import annotations
 
@@ -15,15 +17,68 @@ from collections.abc import Iterator
 import numpy as np
 
 from . import init as initializers
-from .module import Module, check_grad_out, check_input, no_forward_error
-from .parameter import Parameter, constant_array
+from .module import (Module, check_grad_out, check_input, check_int, check_number, deprecated,
+                     no_forward_error)
+from .parameter import Parameter
 from .random import get_rng
 
 INITS = ("default", "xavier", "he", "zeros")
 
+# --- the formulas ------------------------------------------------------------------------
+
+
+def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | float) -> np.ndarray:
+    """z = X W^T + b: X (N, in), W (out, in), b (out,) -> z (N, out) (a Linear without
+    bias passes b = 0)."""
+    return X @ W.T + b
+
+
+def linear_backward(delta: np.ndarray, a_prev: np.ndarray, W: np.ndarray):
+    """(dW, db, da_prev) of z = a_prev W^T + b, from delta = dL/dz (N, out):
+    dW = delta^T a_prev (out, in),  db = sum_n delta_n (out,),  da_prev = delta W (N, in)."""
+    dW = delta.T @ a_prev
+    db = delta.sum(axis=0)
+    da_prev = delta @ W
+    return dW, db, da_prev
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """a = max(z, 0), elementwise."""
+    return np.maximum(z, 0.0)
+
+
+def relu_backward(da: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """delta = dL/da * ReLU'(z), with ReLU'(z) = 1 where a > 0, else 0 (0 at z = 0, as torch)."""
+    return da * (a > 0)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """sigma(z) = 1 / (1 + e^-z), with full relative precision in both tails.
+
+    For very negative z (below -709 in float64), e^-z overflows to inf and 1 / (1 + inf) = 0:
+    the right answer, so that overflow warning is switched off."""
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_backward(da: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """delta = dL/da * sigma'(z), with sigma'(z) = a (1 - a)."""
+    return da * a * (1.0 - a)
+
+
+def tanh_backward(da: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """delta = dL/da * tanh'(z), with tanh'(z) = 1 - a^2."""
+    return da * (1.0 - a * a)
+
+
+# --- the layers ---------------------------------------------------------------------------
+
 
 class Linear(Module):
-    """z = x W^T + b, with W of shape (out_features, in_features) and b of shape (out,).
+    """z = a_prev W^T + b, with W of shape (out_features, in_features) and b of shape (out,).
 
     ``init``: "default" (torch.nn.Linear: U(+-1/sqrt(in)) for W and b), "xavier", "he",
     "zeros", or a float std for W ~ N(0, std^2); all but "default" set b = 0.
@@ -31,14 +86,12 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  rng=None, init: str | float = "default", dtype=np.float64) -> None:
-        for arg, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Linear: {arg} must be a positive int, got {value!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = check_int("Linear", "in_features", in_features)
+        self.out_features = check_int("Linear", "out_features", out_features)
         self.W = Parameter(np.empty((out_features, in_features), dtype=dtype), "W")
         self.b = Parameter(np.zeros(out_features, dtype=dtype), "b") if bias else None
         self.reset_parameters(init, rng)
-        self._x: np.ndarray | None = None
+        self.a_prev: np.ndarray | None = None      # the last input, kept for backward
 
     def reset_parameters(self, init: str | float = "default", rng=None) -> None:
         rng = get_rng(rng)
@@ -48,41 +101,36 @@ class Linear(Module):
             if self.b is not None:
                 initializers.uniform_(self.b, -bound, bound, rng)
             return
-        if init == "xavier":
-            initializers.xavier_normal_(self.W, rng=rng)
-        elif init == "he":
-            initializers.kaiming_normal_(self.W, rng=rng)
+        if init in ("xavier", "he"):
+            std = initializers.init_std(init, self.in_features, self.out_features)
+            initializers.normal_(self.W, 0.0, std, rng)
         elif init == "zeros":
             initializers.zeros_(self.W)
         elif isinstance(init, (int, float)) and not isinstance(init, bool) and init >= 0:
-            initializers.normal_(self.W, float(init), rng)
+            initializers.normal_(self.W, 0.0, float(init), rng)
         else:
             raise ValueError(f"Linear: init must be one of {INITS} or a std >= 0, got {init!r}")
         if self.b is not None:
             initializers.zeros_(self.b)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        check_input(self, x, self.in_features)
-        self._x = x
-        z = x @ self.W.data.T
-        if self.b is not None:
-            z += self.b.data                       # in place: z is ours, no second array
-        return z
+    def forward(self, a_prev: np.ndarray) -> np.ndarray:
+        check_input(self, a_prev, self.in_features)
+        self.a_prev = a_prev
+        b = self.b.data if self.b is not None else 0.0
+        return linear_forward(a_prev, self.W.data, b)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._x
-        if x is None:
+    def backward(self, delta: np.ndarray) -> np.ndarray:
+        if self.a_prev is None:
             raise no_forward_error(self)
-        check_grad_out(self, grad_out, (x.shape[0], self.out_features))
-        self.W.add_grad_matmul(grad_out.T, x)      # dW += delta^T a_prev
+        check_grad_out(self, delta, (self.a_prev.shape[0], self.out_features))
+        dW, db, da_prev = linear_backward(delta, self.a_prev, self.W.data)
+        for p in (self.W, self.b):           # grad None after zero_grad(set_to_none=True):
+            if p is not None and p.grad is None:            # start again from zeros, as torch
+                p.grad = np.zeros_like(p.data)
+        self.W.grad += dW
         if self.b is not None:
-            self.b.add_grad_sum(grad_out)          # db += sum over the batch of delta
-        return grad_out @ self.W.data              # dL/da_prev = delta W
-
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        yield "W", self.W
-        if self.b is not None:
-            yield "b", self.b
+            self.b.grad += db
+        return da_prev
 
     def extra_repr(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
@@ -90,7 +138,9 @@ class Linear(Module):
 
 
 class Activation(Module):
-    """An elementwise a = f(z); backward: dL/dz = dL/da * f'(z), from what forward cached."""
+    """An elementwise a = f(z); backward: delta = dL/da * f'(z), from what forward cached.
+
+    A subclass defines ``_f(z) -> (a, cache)`` and ``_df(da, cache) -> delta``."""
 
     def __init__(self) -> None:
         self._cache: np.ndarray | None = None
@@ -101,12 +151,11 @@ class Activation(Module):
         a, self._cache = self._f(z)
         return a
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        cache = self._cache
-        if cache is None:
+    def backward(self, da: np.ndarray) -> np.ndarray:
+        if self._cache is None:
             raise no_forward_error(self)
-        check_grad_out(self, grad_out, cache.shape)
-        return self._df(grad_out, cache)
+        check_grad_out(self, da, self._cache.shape)
+        return self._df(da, self._cache)
 
     def _f(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(a, what backward needs)."""
@@ -116,101 +165,63 @@ class Activation(Module):
         raise NotImplementedError
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + e^-z), with full relative precision in both tails (sigma(-30) ~
-    9.4e-14, which (1 + tanh(z/2)) / 2 gets wrong in the 4th digit).
-
-    For very negative z (below -709 in float64), e^-z overflows to inf and 1 / (1 + inf) = 0:
-    the right answer, as sigma(z) is below the smallest float there; so that overflow
-    warning is switched off."""
-    z = _float_array(z)
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-def tanh(z: np.ndarray) -> np.ndarray:
-    """tanh z.  float64: from t = e^(-2|z|) - 1 in (-1, 0],
-        tanh |z| = (1 - e^(-2|z|)) / (1 + e^(-2|z|)) = -t / (t + 2),  then the sign of z.
-    np.expm1 keeps full precision for small |z|, where 1 - e^(-2|z|) would cancel; the result
-    is within 3 units in the last place of np.tanh. Why not np.tanh: on CPUs without AVX-512,
-    numpy computes float64 tanh one element at a time, and this is 20% faster (measured in
-    benchmarks/). Other dtypes: np.tanh, which is vectorized for them."""
-    z = np.asarray(z)
-    if z.dtype != np.float64:
-        return np.tanh(z)
-    a = np.abs(z, out=np.empty_like(z))
-    a *= -2.0
-    np.expm1(a, out=a)                   # t
-    np.divide(a, a + 2.0, out=a)         # t / (t + 2) = -tanh |z|
-    np.copysign(a, z, out=a)             # |a| with the sign of z
-    return a if a.ndim else a[()]        # a number in, a number out
-
-
-def _float_array(z) -> np.ndarray:
-    """z as an array of floats (integers become float64; float32 stays float32)."""
-    z = np.asarray(z)
-    return z if z.dtype.kind == "f" else z.astype(np.float64)
-
-
 class Sigmoid(Activation):
-    """a = 1 / (1 + e^-z);  sigma'(z) = a (1 - a),  so delta = dL/da * a (1 - a)."""
+    """a = 1 / (1 + e^-z);  sigma'(z) = a (1 - a)."""
 
     def _f(self, z):
         a = sigmoid(z)
         return a, a
 
     def _df(self, da, a):
-        delta = 1.0 - a                      # built in place: one new array, not three
-        delta *= a
-        delta *= da
-        return delta
+        return sigmoid_backward(da, a)
 
 
 class Tanh(Activation):
-    """a = tanh(z);  tanh'(z) = 1 - a^2,  so delta = dL/da * (1 - a^2)."""
+    """a = tanh(z);  tanh'(z) = 1 - a^2."""
 
     def _f(self, z):
-        a = tanh(z)
+        a = np.tanh(z)
         return a, a
 
     def _df(self, da, a):
-        delta = a * a                        # built in place: one new array, not three
-        np.subtract(1.0, delta, out=delta)
-        delta *= da
-        return delta
+        return tanh_backward(da, a)
 
 
 class ReLU(Activation):
     """a = max(z, 0);  ReLU'(z) = 1 where z > 0, else 0 (0 at z = 0, as torch)."""
 
     def _f(self, z):
-        # max(z, 0) against an array of zeros of z's shape, not the number 0: numpy's
-        # vectorized loop then runs, 2-4x faster than with a broadcast scalar (benchmarks/)
-        a = np.maximum(z, constant_array(0, z.shape, z.dtype))
+        a = relu(z)
         return a, a
 
     def _df(self, da, a):
-        return da * (a > 0)
+        return relu_backward(da, a)
 
 
 class LeakyReLU(Activation):
-    """a = z where z > 0, else alpha z;  derivative 1 or alpha (torch's negative_slope)."""
+    """a = z where z > 0, else negative_slope * z;  derivative 1 or negative_slope (torch)."""
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, *, alpha: float | None = None) -> None:
         super().__init__()
-        if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and alpha >= 0):
-            raise ValueError(f"LeakyReLU: alpha must be a finite number >= 0, got {alpha!r}")
-        self.alpha = float(alpha)
+        if alpha is not None:
+            deprecated("LeakyReLU(alpha=...)", "LeakyReLU(negative_slope=...), as torch")
+            negative_slope = alpha
+        self.negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope)
+
+    @property
+    def alpha(self) -> float:
+        deprecated("LeakyReLU.alpha", "LeakyReLU.negative_slope, as torch")
+        return self.negative_slope
 
     def _f(self, z):
         positive = z > 0
-        return np.where(positive, z, self.alpha * z), positive
+        return np.where(positive, z, self.negative_slope * z), positive
 
     def _df(self, da, positive):
-        return da * np.where(positive, 1.0, self.alpha).astype(da.dtype, copy=False)
+        return da * np.where(positive, 1.0, self.negative_slope).astype(da.dtype, copy=False)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"negative_slope={self.negative_slope}"
 
 
 class Identity(Activation):
@@ -221,6 +232,21 @@ class Identity(Activation):
 
     def _df(self, da, z):
         return da
+
+
+# the one name <-> class table of the activations ("relu" -> ReLU, ...)
+ACTIVATIONS: dict[str, type[Activation]] = {
+    "identity": Identity, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh,
+    "leaky_relu": LeakyReLU,
+}
+
+
+def activation_name(layer: Module) -> str:
+    """"relu", "sigmoid", ... for an activation layer (a subclass: its class name)."""
+    for name, cls in ACTIVATIONS.items():
+        if type(layer) is cls:
+            return name
+    return type(layer).__name__
 
 
 class Sequential(Module):
@@ -252,13 +278,9 @@ class Sequential(Module):
             grad_out = layer.backward(grad_out)
         return grad_out
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for i, layer in enumerate(self.layers):
-            for name, p in layer.named_parameters():
-                yield f"{i}.{name}", p
-
-    def children(self) -> list[Module]:
-        return list(self.layers)
+            yield str(i), layer
 
     def __getitem__(self, i):
         if isinstance(i, slice):  # a view on the same layers; their names stay as they are

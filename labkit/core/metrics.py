@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .module import check_int
+
 
 def predict_classes(y_hat: np.ndarray) -> np.ndarray:
     """Class indices from scores: argmax over C > 1 columns, or p >= 0.5 for one column."""
@@ -43,10 +45,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
         if seen == 0:
             raise ValueError("confusion_matrix: no labels to count; give n_classes")
         n_classes = seen
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
-            or n_classes < 1:
-        raise ValueError(f"confusion_matrix: n_classes must be an int >= 1, got {n_classes!r}")
-    n_classes = int(n_classes)
+    n_classes = check_int("confusion_matrix", "n_classes", n_classes)
     lowest = int(min(y_true.min(initial=0), y_pred.min(initial=0)))
     if lowest < 0 or seen > n_classes:
         bad = lowest if lowest < 0 else seen - 1

@@ -1,263 +1,344 @@
 """Optimizers with torch.optim's update rules (same start, same trajectory), and gradient clipping.
 
 Notation: theta a parameter, g its gradient, eta the learning rate (``lr``), t the step count.
-Hyper-parameters are plain attributes (``opt.lr = 0.01``) read at every step, so they can be
-changed in the middle of a run without losing the optimizer's state.
+The step formulas are plain functions (``momentum_step``, ``adam_step``, ``clip_grad_norm``):
+the exercises ask for them, and the optimizers call them.
+
+As in torch, an optimizer holds ``param_groups``: a list of dicts, each with its ``"params"``
+and its hyper-parameters (``[{"params": [W, b], "lr": 0.1, ...}]``; pass such a list instead
+of ``net.parameters()`` for one learning rate per group). ``state[i]`` is what the optimizer
+remembers for the i-th parameter (a momentum buffer, Adam's m and v). ``opt.lr = 0.01`` (or any
+hyper-parameter) sets it in every group and is read at the next step: the state is kept.
 """
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 
 import numpy as np
 
+from .module import check_bool, check_number
 from .parameter import Parameter
 
+# --- the formulas ----------------------------------------------------------------------------
 
-def _check_params(owner: str, params: Iterable[Parameter]) -> list[Parameter]:
+
+def momentum_step(p: np.ndarray, grad: np.ndarray, v: np.ndarray, lr: float, mu: float):
+    """SGD with momentum (torch.optim.SGD): v <- mu v + g;  theta <- theta - eta v.
+    Returns (the new theta, the new v)."""
+    v = mu * v + grad
+    return p - lr * v, v
+
+
+def adam_step(p: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float,
+              beta1: float, beta2: float, eps: float):
+    """Adam at step t = 1, 2, ...:
+        m <- beta1 m + (1 - beta1) g            (first moment)
+        v <- beta2 v + (1 - beta2) g^2          (second moment)
+        m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)     (bias correction)
+        theta <- theta - eta m_hat / (sqrt(v_hat) + eps)
+    Returns (the new theta, m, v)."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return p - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def get_total_norm(arrays: Iterable[np.ndarray]) -> float:
+    """||g|| = sqrt(sum of every element squared) of several arrays taken as one vector (the
+    gradient norm everything in labkit reports; torch.nn.utils.get_total_norm)."""
+    return math.sqrt(sum(float(np.sum(g * g)) for g in arrays))
+
+
+def grad_norm(params: Iterable[Parameter]) -> float:
+    """||g|| of the gradients of ``params`` (a layer's, or a whole net's), as one vector."""
+    return get_total_norm(p.grad for p in params if p.grad is not None)
+
+
+def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> list[np.ndarray]:
+    """The grads scaled by min(1, max_norm / (||g|| + 1e-6)), ||g|| their norm as one vector:
+    the direction kept, the length at most max_norm (a NaN norm gives NaN grads, as torch)."""
+    total = get_total_norm(grads)
+    scale = float(np.minimum(1.0, max_norm / (total + 1e-6)))      # NaN stays NaN
+    return [g * scale for g in grads]
+
+
+def clip_grad_norm_(parameters: Iterable[Parameter], max_norm: float) -> float:
+    """torch.nn.utils.clip_grad_norm_: the gradients of ``parameters`` clipped in place by
+    ``clip_grad_norm``; returns their norm before clipping."""
+    params = [p for p in _check_params("clip_grad_norm_", parameters) if p.grad is not None]
+    max_norm = check_number("clip_grad_norm_", "max_norm", max_norm)
+    total = grad_norm(params)
+    for p, g in zip(params, clip_grad_norm([p.grad for p in params], max_norm)):
+        p.grad[...] = g
+    return total
+
+
+# --- the optimizers --------------------------------------------------------------------------
+
+
+def _check_params(owner: str, params) -> list[Parameter]:
     if isinstance(params, Parameter):
         raise TypeError(f"{owner}: params must be a list of Parameters; wrap one as [param]")
     try:
         params = list(params)
     except TypeError:
-        raise TypeError(
-            f"{owner}: params must be an iterable of Parameters (e.g. net.parameters()), "
-            f"got {type(params).__name__}"
-        ) from None
+        raise TypeError(f"{owner}: params must be an iterable of Parameters (e.g. "
+                        f"net.parameters()), got {type(params).__name__}") from None
     if not params:
         raise ValueError(f"{owner}: got an empty parameter list")
-    seen: set[int] = set()
     for i, p in enumerate(params):
         if not isinstance(p, Parameter):
-            raise TypeError(
-                f"{owner}: params[{i}] is a {type(p).__name__}, not a Parameter "
-                f"(pass net.parameters())"
-            )
-        if id(p) in seen:
-            raise ValueError(f"{owner}: parameter {p.name or i!r} appears twice in params")
-        seen.add(id(p))
+            raise TypeError(f"{owner}: params[{i}] is a {type(p).__name__}, not a Parameter "
+                            f"(pass net.parameters())")
     return params
 
 
-def _check_number(owner: str, name: str, value, low: float = 0.0, high: float = math.inf,
-                  low_open: bool = False, high_open: bool = False) -> float:
-    """value as a float, or a ValueError that names the hyper-parameter and its range."""
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if ok:
-        v = float(value)
-        ok = math.isfinite(v) and (v > low if low_open else v >= low) and (
-            v < high if high_open else v <= high)
-    if not ok:
-        lo = f"{'(' if low_open else '['}{low}"
-        hi = f"{high}{')' if high_open else ']'}"
-        raise ValueError(f"{owner}: {name} must be a finite number in {lo}, {hi}, got {value!r}")
-    return v
-
-
 class Optimizer:
-    """Base: holds the parameters and a per-parameter ``state`` dict; ``step()`` updates."""
+    """Base: ``param_groups``, per-parameter ``state``, ``zero_grad()``, ``step()`` (which
+    calls ``update(p, g, state, group)`` for every parameter with a gradient) and
+    ``state_dict()``/``load_state_dict()`` in torch's layout."""
 
-    def __init__(self, params: Iterable[Parameter], lr: float) -> None:
-        self.params = _check_params(type(self).__name__, params)
-        self.lr = lr
-        self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
-        self.t = 0
+    def __init__(self, params, defaults: dict) -> None:
+        owner = type(self).__name__
+        self.defaults = self.check_hyperparameters(dict(defaults))
+        is_groups = isinstance(params, list) and params and all(isinstance(g, dict)
+                                                                for g in params)
+        groups = params if is_groups else [{"params": params}]
+        self.param_groups: list[dict] = []
+        self.state: list[dict] = []
+        self.t = 0                               # steps taken
+        seen: set[int] = set()
+        for group in groups:
+            group = {**self.defaults, **group, "params": _check_params(owner, group["params"])}
+            for p in group["params"]:
+                if id(p) in seen:
+                    raise ValueError(f"{owner}: parameter {p.name or '?'!r} appears twice in "
+                                     f"params")
+                seen.add(id(p))
+                self.state.append({})
+            self.param_groups.append(self.check_hyperparameters(group))
 
-    @property
-    def lr(self) -> float:
-        return self._lr
+    def check_hyperparameters(self, group: dict) -> dict:
+        """The group with its hyper-parameters checked (a ValueError names a bad one)."""
+        group["lr"] = check_number(type(self).__name__, "lr", group["lr"])
+        return group
 
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = _check_number(type(self).__name__, "lr", value)
+    # opt.lr, opt.momentum, ...: the hyper-parameter of every group (labkit's shortcut)
+    def __getattr__(self, name: str):
+        groups = self.__dict__.get("param_groups")
+        if groups and name in self.__dict__["defaults"]:
+            values = {repr(g[name]) for g in groups}
+            if len(values) > 1:
+                raise AttributeError(f"{type(self).__name__}.{name} differs between the param "
+                                     f"groups: read opt.param_groups[i][{name!r}]")
+            return groups[0][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def zero_grad(self) -> None:
-        """g <- 0 for every parameter."""
-        for p in self.params:
-            p.zero_grad()
+    def __setattr__(self, name: str, value) -> None:
+        if name in self.__dict__.get("defaults", ()):
+            for group in self.param_groups:
+                group.update(self.check_hyperparameters({**group, name: value}))
+        else:
+            super().__setattr__(name, value)
+
+    def parameters(self) -> list[Parameter]:
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """g <- 0 for every parameter (``set_to_none=True``: g <- None, as torch)."""
+        for p in self.parameters():
+            p.zero_grad(set_to_none)
 
     def step(self) -> None:
-        """One update of every parameter from its gradient (Parameter.grad's setter has already
-        refused gradients of the wrong shape)."""
+        """One update of every parameter from its gradient (a parameter whose grad is None is
+        left as it is, as torch)."""
         self.t += 1
-        for p, state in zip(self.params, self.state):
-            self._update(p, state)
+        i = 0
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self.update(p, p.grad, self.state[i], group)
+                i += 1
 
-    def _update(self, p: Parameter, state: dict) -> None:
+    def update(self, p: Parameter, g: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        hp = ", ".join(f"{k}={v}" for k, v in self.hyperparameters().items())
-        return f"{type(self).__name__}({hp})"
+    def state_dict(self) -> dict:
+        """{"state": {i: {...}}, "param_groups": [{"lr": ..., "params": [i, ...]}]}, the
+        parameters by their index, as torch (arrays copied)."""
+        groups, i = [], 0
+        for group in self.param_groups:
+            n = len(group["params"])
+            groups.append({**{k: v for k, v in group.items() if k != "params"},
+                           "params": list(range(i, i + n))})
+            i += n
+        state = {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s}
+        return {"state": state, "param_groups": groups}
 
-    def hyperparameters(self) -> dict:
-        return {"lr": self.lr}
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Takes the state and hyper-parameters of ``state_dict`` (this optimizer's layout:
+        as many groups, of as many parameters, of the same shapes)."""
+        owner = f"{type(self).__name__}.load_state_dict"
+        groups = state_dict["param_groups"]
+        sizes = [len(g["params"]) for g in self.param_groups]
+        if [len(g["params"]) for g in groups] != sizes:
+            raise ValueError(f"{owner}: the state has groups of {[len(g['params']) for g in groups]}"
+                             f" parameters, this optimizer {sizes}")
+        for group, saved in zip(self.param_groups, groups):
+            group.update(self.check_hyperparameters(
+                {**group, **{k: v for k, v in saved.items() if k != "params"}}))
+        params = self.parameters()
+        for i, p in enumerate(params):
+            saved = copy.deepcopy(dict(state_dict["state"].get(i, {})))
+            for key, value in saved.items():
+                if isinstance(value, np.ndarray) and value.shape != p.shape:
+                    raise ValueError(f"{owner}: state[{i}][{key!r}] has shape {value.shape}, "
+                                     f"parameter {i} has {p.shape}")
+            self.state[i] = saved
+
+    def __repr__(self) -> str:
+        hp = ", ".join(f"{k}={v}" for k, v in self.param_groups[0].items() if k != "params")
+        return f"{type(self).__name__}({hp})"
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as torch.optim.SGD.
 
         g <- g + weight_decay * theta
-        momentum: v <- g (first step), then v <- momentum * v + (1 - dampening) * g
-                  nesterov: g <- g + momentum * v   else: g <- v
-        theta <- theta - eta * g
+        momentum: v <- mu v + g' (momentum_step), with g' = g at the first step and
+                  (1 - dampening) g after;  nesterov: theta <- theta - eta (g + mu v)
+        no momentum: theta <- theta - eta g
     """
 
     def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False) -> None:
-        super().__init__(params, lr)
-        self.momentum = _check_number("SGD", "momentum", momentum)
-        self.dampening = _check_number("SGD", "dampening", dampening)
-        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
-        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def check_hyperparameters(self, group):
+        group = super().check_hyperparameters(group)
+        for name in ("momentum", "dampening", "weight_decay"):
+            group[name] = check_number("SGD", name, group[name])
+        group["nesterov"] = check_bool("SGD", "nesterov", group["nesterov"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
-                             f"momentum={self.momentum}, dampening={self.dampening}")
-        self.nesterov = bool(nesterov)
+                             f"momentum={group['momentum']}, dampening={group['dampening']}")
+        return group
 
-    def step(self) -> None:
-        if self.momentum or self.weight_decay:
-            super().step()                   # the general rule below, parameter by parameter
+    def update(self, p, g, state, group):
+        lr, mu = group["lr"], group["momentum"]
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        if mu == 0:
+            p.data -= lr * g
             return
-        self.t += 1
-        lr = self._lr
-        for p in self.params:                # plain SGD: theta <- theta - eta g
-            p.data -= lr * p.grad
-
-    def _update(self, p, state):
-        g = p.grad
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        if self.momentum:
-            v = state.get("momentum_buffer")
-            if v is None:
-                v = state["momentum_buffer"] = g.copy()
-            else:
-                v *= self.momentum
-                v += (1.0 - self.dampening) * g
-            g = g + self.momentum * v if self.nesterov else v
-        p.data -= self._lr * g
-
-    def hyperparameters(self):
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
+        first = "momentum_buffer" not in state
+        v = state.setdefault("momentum_buffer", np.zeros_like(p.data))
+        damped = g if first else (1 - group["dampening"]) * g
+        theta, v[...] = momentum_step(p.data, damped, v, lr, mu)
+        if group["nesterov"]:
+            theta = p.data - lr * (g + mu * v)
+        p.data[...] = theta
 
 
 class RMSprop(Optimizer):
     """RMSprop, as torch.optim.RMSprop.
 
         g <- g + weight_decay * theta
-        s <- alpha * s + (1 - alpha) * g^2
-        centered: m <- alpha * m + (1 - alpha) * g;  denom = sqrt(s - m^2) + eps
+        s <- alpha s + (1 - alpha) g^2
+        centered: m <- alpha m + (1 - alpha) g;  denom = sqrt(s - m^2) + eps
         else:     denom = sqrt(s) + eps
-        momentum > 0: b <- momentum * b + g / denom;  theta <- theta - eta * b
-        else:         theta <- theta - eta * g / denom
+        momentum > 0: b <- momentum b + g / denom;  theta <- theta - eta b
+        else:         theta <- theta - eta g / denom
     """
 
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
-        super().__init__(params, lr)
-        self.alpha = _check_number("RMSprop", "alpha", alpha, 0.0, 1.0)
-        self.eps = _check_number("RMSprop", "eps", eps, low_open=True)
-        self.weight_decay = _check_number("RMSprop", "weight_decay", weight_decay)
-        self.momentum = _check_number("RMSprop", "momentum", momentum)
-        self.centered = bool(centered)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
 
-    def _update(self, p, state):
-        g = p.grad
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        if "square_avg" not in state:
+    def check_hyperparameters(self, group):
+        group = super().check_hyperparameters(group)
+        group["alpha"] = check_number("RMSprop", "alpha", group["alpha"], 0.0, 1.0)
+        group["eps"] = check_number("RMSprop", "eps", group["eps"], low_open=True)
+        for name in ("weight_decay", "momentum"):
+            group[name] = check_number("RMSprop", name, group[name])
+        group["centered"] = check_bool("RMSprop", "centered", group["centered"])
+        return group
+
+    def update(self, p, g, state, group):
+        alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        if not state:
+            state["step"] = 0
             state["square_avg"] = np.zeros_like(p.data)
-            if self.centered:
-                state["grad_avg"] = np.zeros_like(p.data)
-            if self.momentum:
+            if momentum:
                 state["momentum_buffer"] = np.zeros_like(p.data)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(p.data)
+        state["step"] += 1
         s = state["square_avg"]
-        s *= self.alpha
-        s += (1.0 - self.alpha) * g * g
-        if self.centered:
+        s[...] = alpha * s + (1 - alpha) * g * g
+        if group["centered"]:
             m = state["grad_avg"]
-            m *= self.alpha
-            m += (1.0 - self.alpha) * g
-            denom = np.sqrt(s - m * m) + self.eps
+            m[...] = alpha * m + (1 - alpha) * g
+            denom = np.sqrt(s - m * m) + eps
         else:
-            denom = np.sqrt(s) + self.eps
-        if self.momentum:
+            denom = np.sqrt(s) + eps
+        if momentum:
             b = state["momentum_buffer"]
-            b *= self.momentum
-            b += g / denom
-            p.data -= self.lr * b
+            b[...] = momentum * b + g / denom
+            p.data -= group["lr"] * b
         else:
-            p.data -= self.lr * (g / denom)
-
-    def hyperparameters(self):
-        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
-                "weight_decay": self.weight_decay, "momentum": self.momentum,
-                "centered": self.centered}
+            p.data -= group["lr"] * (g / denom)
 
 
 class Adam(Optimizer):
-    """Adam, as torch.optim.Adam (weight_decay is L2 added to the gradient).
+    """Adam, as torch.optim.Adam (weight_decay is L2 added to the gradient):
 
-        g <- g + weight_decay * theta
-        m <- beta1 * m + (1 - beta1) * g            (first moment)
-        v <- beta2 * v + (1 - beta2) * g^2          (second moment)
-        m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)   (bias correction, t = step)
-        amsgrad: v_max <- max(v_max, v), used in place of v
-        theta <- theta - eta * m_hat / (sqrt(v_hat) + eps)
+        g <- g + weight_decay * theta;  theta, m, v <- adam_step(theta, g, m, v, t, ...)
+        amsgrad: v_max <- max(v_max, v) and v_hat = v_max / (1 - beta2^t) in the step
+    t counts this parameter's steps (torch's state["step"]).
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad))
+
+    def check_hyperparameters(self, group):
+        group = super().check_hyperparameters(group)
+        betas = group["betas"]
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_check_number("Adam", "betas[0]", betas[0], 0.0, 1.0, high_open=True),
-                      _check_number("Adam", "betas[1]", betas[1], 0.0, 1.0, high_open=True))
-        self.eps = _check_number("Adam", "eps", eps, low_open=True)
-        self.weight_decay = _check_number("Adam", "weight_decay", weight_decay)
-        self.amsgrad = bool(amsgrad)
+        group["betas"] = tuple(check_number("Adam", f"betas[{i}]", b, 0.0, 1.0, high_open=True)
+                               for i, b in enumerate(betas))
+        group["eps"] = check_number("Adam", "eps", group["eps"], low_open=True)
+        group["weight_decay"] = check_number("Adam", "weight_decay", group["weight_decay"])
+        group["amsgrad"] = check_bool("Adam", "amsgrad", group["amsgrad"])
+        return group
 
-    def _update(self, p, state):
-        beta1, beta2 = self.betas
-        g = p.grad
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        if "exp_avg" not in state:
+    def update(self, p, g, state, group):
+        (beta1, beta2), eps, lr = group["betas"], group["eps"], group["lr"]
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        if not state:
+            state["step"] = 0
             state["exp_avg"] = np.zeros_like(p.data)
             state["exp_avg_sq"] = np.zeros_like(p.data)
-            if self.amsgrad:
+            if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1.0 - beta1) * (g - m)          # = beta1 m + (1 - beta1) g, as torch's lerp
-        v *= beta2
-        v += (1.0 - beta2) * g * g
-        if self.amsgrad:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            v = state["max_exp_avg_sq"]
-        bias_correction1 = 1.0 - beta1 ** self.t
-        bias_correction2 = 1.0 - beta2 ** self.t
-        denom = np.sqrt(v) / math.sqrt(bias_correction2) + self.eps
-        p.data -= (self.lr / bias_correction1) * (m / denom)
-
-    def hyperparameters(self):
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay, "amsgrad": self.amsgrad}
-
-
-def grad_norm(params: Iterable[Parameter]) -> float:
-    """||g||_2 over all the given parameters' gradients, as one vector."""
-    return math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
-
-
-def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
-    """Scales all gradients by min(1, max_norm / (||g|| + 1e-6)), as
-    torch.nn.utils.clip_grad_norm_; returns the norm before clipping."""
-    params = _check_params("clip_grad_norm", params)
-    max_norm = _check_number("clip_grad_norm", "max_norm", max_norm)
-    total = grad_norm(params)
-    coef = max_norm / (total + 1e-6)
-    if coef < 1.0:
-        for p in params:
-            p.grad *= coef
-    return total
+        state["step"] += 1
+        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+        theta, m[...], v[...] = adam_step(p.data, g, m, v, t, lr, beta1, beta2, eps)
+        if group["amsgrad"]:
+            v_max = state["max_exp_avg_sq"]
+            v_max[...] = np.maximum(v_max, v)
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v_max / (1 - beta2 ** t)
+            theta = p.data - lr * m_hat / (np.sqrt(v_hat) + eps)
+        p.data[...] = theta

@@ -1,16 +1,13 @@
 """Residual connection: out = x + F(x), as in ResNet.
 
 backward: dL/dx = dL/dout + F.backward(dL/dout): the identity path hands the gradient back
-unchanged, however small F's own gradient has become.
+unchanged, however small F's own gradient has become. F's parameters are named "block.<name>".
 """
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 
 from .module import Module, check_grad_out, no_forward_error
-from .parameter import Parameter
 
 
 class Residual(Module):
@@ -36,13 +33,6 @@ class Residual(Module):
             raise no_forward_error(self)
         check_grad_out(self, grad_out, self._shape)
         return grad_out + self.block.backward(grad_out)
-
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        for name, p in self.block.named_parameters():
-            yield f"block.{name}", p
-
-    def children(self) -> list[Module]:
-        return [self.block]
 
     def __repr__(self) -> str:
         return "Residual(\n  " + repr(self.block).replace("\n", "\n  ") + "\n)"

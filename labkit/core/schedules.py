@@ -1,18 +1,17 @@
-"""Learning-rate schedules: eta_t, the learning rate at step t, and a scheduler that writes it
-into an optimizer at every step.
+"""Learning-rate schedulers, as torch.optim.lr_scheduler (same names, same values).
 
-    schedule = CosineDecay(eta0=0.1, total=200)       # eta_t for t = 0, 1, ..., as a function
-    sched = LRScheduler(opt, schedule)                 # sets opt.lr = eta_0 now
+    sched = CosineAnnealingLR(opt, T_max=200)     # every group's lr <- eta_0 now
     for t in range(200):
-        ...; opt.step(); sched.step()                  # then opt.lr = eta_{t+1}
+        ...; opt.step(); sched.step()             # then lr <- eta_{t+1}
 
-``LRScheduler`` only changes ``opt.lr``: the optimizer's state (momentum buffer v, Adam's m and
-s, the step count t) is kept, as with torch.optim.lr_scheduler. With ``fit``, pass
-``callback=sched`` (it is called as ``sched(step, loss)`` after every step).
+A scheduler writes only the "lr" of each of the optimizer's param_groups: the optimizer's state
+(momentum buffer v, Adam's m and v) is kept. With ``fit``: ``callback=lambda step, loss:
+sched.step()``. For the base rate eta_0 of a group (its lr when the scheduler was made):
 
-A schedule is any function t -> eta_t (t = 0, 1, 2, ...): ``lambda t: 0.1 / (1 + t)`` works
-too. ``StepDecay`` and ``CosineDecay`` give the same values as torch's ``StepLR`` and
-``CosineAnnealingLR``.
+    LambdaLR           eta_t = eta_0 * lr_lambda(t)
+    StepLR             eta_t = eta_0 * gamma ^ floor(t / step_size)
+    CosineAnnealingLR  eta_t = eta_min + (eta_0 - eta_min) (1 + cos(pi t / T_max)) / 2
+                       (for every t, as torch's: after T_max the rate rises again)
 """
 from __future__ import annotations
 
@@ -21,19 +20,95 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .optim import _check_number
-
-Schedule = Callable[[int], float]
+from .module import check_int, check_number, renamed
 
 
-def _check_count(owner: str, name: str, value) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{owner}: {name} must be an int >= 1, got {value!r}")
-    return int(value)
+def step_lr(eta0: float, t, step_size: int, gamma: float):
+    """eta_t = eta_0 gamma^floor(t / step_size) (t a number or an array of steps)."""
+    return eta0 * gamma ** (t // step_size)
 
 
+def cosine_annealing_lr(eta0: float, t, T_max: int, eta_min: float = 0.0):
+    """eta_t = eta_min + (eta_0 - eta_min) (1 + cos(pi t / T_max)) / 2."""
+    return eta_min + (eta0 - eta_min) * (1 + np.cos(math.pi * t / T_max)) / 2
+
+
+class Scheduler:
+    """The base (torch's LRScheduler): ``step()`` counts t = ``last_epoch`` up and writes
+    ``get_lr()``, one rate per param group, into the optimizer."""
+
+    def __init__(self, optimizer) -> None:
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{type(self).__name__}: optimizer must be a labkit optimizer (with "
+                            f"param_groups, e.g. lk.SGD), got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = -1
+        self.step()
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """t <- t + 1; every group's lr <- eta_t."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = float(lr)
+
+    def get_last_lr(self) -> list[float]:
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k not in ("optimizer", "lr_lambda")}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        vars(self).update(state_dict)
+
+
+class LambdaLR(Scheduler):
+    """eta_t = eta_0 * lr_lambda(t)."""
+
+    def __init__(self, optimizer, lr_lambda: Callable[[int], float]) -> None:
+        if not callable(lr_lambda):
+            raise TypeError(f"LambdaLR: lr_lambda must be a function t -> factor, got "
+                            f"{type(lr_lambda).__name__}")
+        self.lr_lambda = lr_lambda
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [eta0 * self.lr_lambda(self.last_epoch) for eta0 in self.base_lrs]
+
+
+class StepLR(Scheduler):
+    """eta_t = eta_0 gamma^floor(t / step_size): the rate drops by gamma every step_size steps."""
+
+    def __init__(self, optimizer, step_size: int, gamma: float = 0.1) -> None:
+        self.step_size = check_int("StepLR", "step_size", step_size)
+        self.gamma = check_number("StepLR", "gamma", gamma)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [step_lr(eta0, self.last_epoch, self.step_size, self.gamma)
+                for eta0 in self.base_lrs]
+
+
+class CosineAnnealingLR(Scheduler):
+    """Half a cosine wave from eta_0 down to eta_min in T_max steps (then back up, as torch)."""
+
+    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = check_number("CosineAnnealingLR", "eta_min", eta_min)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [cosine_annealing_lr(eta0, self.last_epoch, self.T_max, self.eta_min)
+                for eta0 in self.base_lrs]
+
+
+# --- the old names, kept one release ---------------------------------------------------------
 def _check_step(owner: str, t) -> np.ndarray | int:
-    """t as an int, or an int array (for a whole curve at once); t >= 0."""
     arr = np.asarray(t)
     if arr.dtype.kind not in "iu" or np.any(arr < 0):
         raise ValueError(f"{owner}: the step t must be an int >= 0 (or an array of them), "
@@ -41,76 +116,77 @@ def _check_step(owner: str, t) -> np.ndarray | int:
     return int(arr) if arr.ndim == 0 else arr
 
 
-class StepDecay:
-    """eta_t = eta0 * gamma ^ floor(t / every): the rate drops by the factor gamma every
-    ``every`` steps (torch.optim.lr_scheduler.StepLR)."""
+class _StepDecay:
+    """The old StepDecay(eta0, gamma, every): the function t -> eta_t of StepLR."""
 
     def __init__(self, eta0: float, gamma: float = 0.1, every: int = 100) -> None:
-        self.eta0 = _check_number("StepDecay", "eta0", eta0)
-        self.gamma = _check_number("StepDecay", "gamma", gamma)
-        self.every = _check_count("StepDecay", "every", every)
+        self.eta0 = check_number("StepDecay", "eta0", eta0)
+        self.gamma = check_number("StepDecay", "gamma", gamma)
+        self.every = check_int("StepDecay", "every", every)
 
     def __call__(self, t):
-        t = _check_step("StepDecay", t)
-        return self.eta0 * self.gamma ** (t // self.every)
+        return step_lr(self.eta0, _check_step("StepDecay", t), self.every, self.gamma)
 
     def __repr__(self) -> str:
         return f"StepDecay(eta0={self.eta0:g}, gamma={self.gamma:g}, every={self.every})"
 
 
-class CosineDecay:
-    """eta_t = eta_min + (eta0 - eta_min) (1 + cos(pi t / total)) / 2 for t <= total, then
-    eta_min: half a cosine wave from eta0 down to eta_min in ``total`` steps
-    (torch.optim.lr_scheduler.CosineAnnealingLR, without restarts)."""
+class _CosineDecay:
+    """The old CosineDecay(eta0, total, eta_min): CosineAnnealingLR's eta_t up to t = total,
+    then eta_min (torch's rises again after T_max)."""
 
     def __init__(self, eta0: float, total: int, eta_min: float = 0.0) -> None:
-        self.eta0 = _check_number("CosineDecay", "eta0", eta0)
-        self.total = _check_count("CosineDecay", "total", total)
-        self.eta_min = _check_number("CosineDecay", "eta_min", eta_min)
+        self.eta0 = check_number("CosineDecay", "eta0", eta0)
+        self.total = check_int("CosineDecay", "total", total)
+        self.eta_min = check_number("CosineDecay", "eta_min", eta_min)
 
     def __call__(self, t):
-        t = _check_step("CosineDecay", t)
-        frac = np.minimum(t, self.total) / self.total
-        eta = self.eta_min + (self.eta0 - self.eta_min) * (1.0 + np.cos(math.pi * frac)) / 2.0
+        t = np.minimum(_check_step("CosineDecay", t), self.total)
+        eta = cosine_annealing_lr(self.eta0, t, self.total, self.eta_min)
         return float(eta) if np.ndim(eta) == 0 else eta
 
     def __repr__(self) -> str:
-        return (f"CosineDecay(eta0={self.eta0:g}, total={self.total}, "
-                f"eta_min={self.eta_min:g})")
+        return f"CosineDecay(eta0={self.eta0:g}, total={self.total}, eta_min={self.eta_min:g})"
 
 
-class LRScheduler:
-    """Writes eta_t = schedule(t) into ``optimizer.lr``: eta_0 at once, eta_{t+1} at every
-    ``step()`` (call it after ``optimizer.step()``). Nothing else of the optimizer changes.
+class _LRScheduler(Scheduler):
+    """The old LRScheduler(optimizer, schedule): writes eta_t = schedule(t) itself (not a
+    factor) into ``optimizer.lr``; ``history`` lists the rates, ``fit(callback=...)`` steps it."""
 
-    ``history`` lists every rate set so far (eta_0, eta_1, ...)."""
-
-    def __init__(self, optimizer, schedule: Schedule) -> None:
+    def __init__(self, optimizer, schedule: Callable[[int], float]) -> None:
         if not hasattr(optimizer, "lr"):
             raise TypeError(f"LRScheduler: optimizer must have an lr attribute (e.g. lk.SGD), "
                             f"got {type(optimizer).__name__}")
         if not callable(schedule):
             raise TypeError(f"LRScheduler: schedule must be a function t -> eta_t (e.g. "
                             f"CosineDecay(0.1, 200)), got {type(schedule).__name__}")
-        self.optimizer, self.schedule = optimizer, schedule
-        self.t = 0
-        self.history: list[float] = []
-        self._set()
+        self.schedule, self.history = schedule, []
+        super().__init__(optimizer)
 
-    def _set(self) -> float:
-        eta = float(self.schedule(self.t))
-        self.optimizer.lr = eta      # the optimizer checks it (finite, >= 0)
+    def step(self) -> float:
+        self.last_epoch += 1
+        eta = float(self.schedule(self.last_epoch))
+        self.optimizer.lr = eta                     # the optimizer checks it
         self.history.append(eta)
         return eta
 
-    def step(self) -> float:
-        """t <- t + 1; optimizer.lr <- schedule(t). Returns the new rate."""
-        self.t += 1
-        return self._set()
+    @property
+    def t(self) -> int:
+        return self.last_epoch
 
     def __call__(self, step: int | None = None, loss: float | None = None) -> float:
-        """``step()``, with fit's callback signature: ``fit(..., callback=scheduler)``."""
         return self.step()
 
-    def __repr__(self) -> str:
-        return f"LRScheduler({self.schedule!r}, t={self.t}, lr={self.optimizer.lr:g})"
+
+_RENAMED = {
+    "StepDecay": ("labkit.optim.lr_scheduler.StepLR(opt, step_size, gamma)",
+                  lambda: _StepDecay),
+    "CosineDecay": ("labkit.optim.lr_scheduler.CosineAnnealingLR(opt, T_max, eta_min)",
+                    lambda: _CosineDecay),
+    "LRScheduler": ("labkit.optim.lr_scheduler.LambdaLR(opt, lambda t: eta_t / eta_0)",
+                    lambda: _LRScheduler),
+}
+
+
+def __getattr__(name: str):
+    return renamed(__name__, name, _RENAMED)

@@ -17,8 +17,8 @@ import numpy as np
 
 from .losses import Loss
 from .metrics import accuracy
-from .module import Module
-from .optim import Optimizer, clip_grad_norm
+from .module import Module, check_int, check_number
+from .optim import Optimizer, clip_grad_norm_, grad_norm
 from .random import get_rng
 
 
@@ -75,13 +75,6 @@ def _check_data(X, y, what: str) -> None:
         raise ValueError(f"fit: {what} X has {len(X)} rows but y has {len(y)}")
     if len(X) == 0:
         raise ValueError(f"fit: {what} data is empty")
-
-
-def _check_count(name: str, value, none_ok: bool = False) -> None:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
-    if not (ok or (none_ok and value is None)):
-        raise ValueError(f"fit: {name} must be an int >= 1{' or None' if none_ok else ''}, "
-                         f"got {value!r}")
 
 
 def _check_role(name: str, obj, methods: tuple[str, ...], what: str) -> None:
@@ -143,15 +136,12 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
             raise TypeError(f"fit: validation must be a pair (X_val, y_val), got "
                             f"{type(validation).__name__}")
         _check_data(*validation, "validation")
-    _check_count("epochs", epochs)
-    _check_count("batch_size", batch_size, none_ok=True)
-    epochs = int(epochs)
+    epochs = check_int("fit", "epochs", epochs)
+    batch_size = check_int("fit", "batch_size", batch_size, none_ok=True)
     n = len(X)
-    batch_size = n if batch_size is None else int(batch_size)
-    if clip_norm is not None and not (isinstance(clip_norm, (int, float, np.floating, np.integer))
-                                      and not isinstance(clip_norm, bool)
-                                      and math.isfinite(clip_norm) and clip_norm >= 0):
-        raise ValueError(f"fit: clip_norm must be a finite number >= 0 or None, got {clip_norm!r}")
+    batch_size = n if batch_size is None else batch_size
+    if clip_norm is not None:
+        clip_norm = check_number("fit", "clip_norm", clip_norm)
     if not callable(metric):
         raise TypeError(f"fit: metric must be callable, got {type(metric).__name__}")
     if callback is not None and not callable(callback):
@@ -178,8 +168,7 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
                 step += 1
                 history.loss.append(loss)
                 for name, params in groups.items():
-                    history.grad_norms[name].append(
-                        math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params)))
+                    history.grad_norms[name].append(grad_norm(params))
                 if not (math.isfinite(loss)
                         and all(math.isfinite(v[-1]) for v in history.grad_norms.values())):
                     what = f"the loss became {loss}" if not math.isfinite(loss) else \
@@ -190,7 +179,7 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
                         f"(lr={getattr(optimizer, 'lr', '?')}), gradient clipping or a smaller "
                         f"initialization.", step, history)
                 if clip_norm is not None:
-                    clip_grad_norm(net.parameters(), clip_norm)
+                    clip_grad_norm_(net.parameters(), clip_norm)
                 if monitor is not None:
                     monitor.before_update(step, net, X[idx])
                 optimizer.step()
