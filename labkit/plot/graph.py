@@ -21,6 +21,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from ..core.naive_autograd import node_name
 from ..core.value import Value
+from .base import SMALL_PT
 
 BOX_W, BOX_H = 0.62, 0.66          # node box size, in layout units (columns and rows 1 apart)
 COL_INCH, ROW_INCH = 1.8, 0.95     # inches per column and per row at the natural size
@@ -228,8 +229,9 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
         if active:  # the local derivative, on the arrow's middle
             local = v.local_grads[k]
             ax.text((xo + xi) / 2.0, (y0 + y1) / 2.0, f"\u00d7{_fmt(local)}",
-                    fontsize=fontsize - 1, color=ACTIVE_COLOR, ha="center", va="center",
-                    zorder=4, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+                    fontsize=max(fontsize - 1, SMALL_PT), color=ACTIVE_COLOR, ha="center",
+                    va="center", zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
 
     # --- node boxes ----------------------------------------------------------------------
     index = {v: i for i, v in enumerate(order)}

@@ -144,6 +144,9 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (log scale)")
+        # fixed places, clear of the tick labels: no measuring of them on every redraw
+        ax.xaxis.set_label_coords(0.5, -0.12)
+        ax.yaxis.set_label_coords(-0.13, 0.5)
         # a legend of the figure's over the panel (the panel itself moves, its legend does
         # not): kept on top of the moving panel, never drawn again
         on_top(fig.legend(handles=[state["steps"], state["epochs"]], loc="lower left",

@@ -148,6 +148,10 @@ def setup_surface_panels(fig, surfaces: dict, state: dict, color: str | None = N
     (state["loss_end"],) = ax.plot([], [], "x", ms=9, mew=2, **colored)
     ax.set_xlabel("step t")
     ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+    # the axis labels at fixed places (clear of the widest tick labels this panel shows):
+    # placed automatically, every redraw would measure every tick label first
+    ax.xaxis.set_label_coords(0.5, -0.12)
+    ax.yaxis.set_label_coords(-0.19, 0.5)
     animate(ax)  # its limits change with every run: redrawn whole, without the contours
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.86, wspace=0.28)
 

@@ -124,19 +124,32 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
                                  description="expression",
                                  layout=W.Layout(width="420px"),
                                  style={"description_width": "initial"}),
-        "step": W.IntSlider(value=step, min=0, max=MAX_STEPS + 1, description="backward step"),
+        "step": W.IntSlider(value=0, min=0, max=MAX_STEPS + 1, description="backward step"),
     }
     for i in range(N_INPUTS):
         controls[f"in{i + 1}"] = W.FloatSlider(value=start[i], min=-3.0, max=3.0, step=0.1,
                                                description=f"input {i + 1}")
 
-    def draw(fig, v):
-        expr = EXPRESSIONS[v["expression"]]
-        for i in range(N_INPUTS):  # the sliders take the names of the expression's inputs
+    def fit_controls(name: str) -> None:
+        """The controls of expression ``name``: one step per node and one past the last
+        (the backward pass complete), and its inputs' names on the sliders it uses."""
+        expr = EXPRESSIONS[name]
+        controls["step"].max = len(expr.build(expr.defaults).topological_order()) + 1
+        for i in range(N_INPUTS):
             control = controls[f"in{i + 1}"]
             used = i < len(expr.inputs)
             control.description = expr.inputs[i] if used else "(unused)"
             show_if(control, used)
+
+    def follow(lab: Lab, control) -> None:
+        if control is controls["expression"]:
+            fit_controls(control.value)
+
+    fit_controls(expression)
+    controls["step"].value = min(step, controls["step"].max)
+
+    def draw(fig, v):
+        expr = EXPRESSIONS[v["expression"]]
         root = expr.build([v[f"in{i + 1}"] for i in range(len(expr.inputs))])
         steps = backward_steps(root)
         n, k = len(steps), v["step"]
@@ -164,4 +177,4 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
         return f"Backward complete after {n} steps: {grads}. {_naive_verdict(root, final)}"
 
     return Lab("computational graph: the backward pass step by step", controls, draw,
-               figsize=(9.6, 4.6), setup=_setup, columns=2)
+               figsize=(9.6, 4.6), setup=_setup, columns=2, follow=follow)
