@@ -264,3 +264,28 @@ def test_a_kernel_that_dies_before_any_cell_is_started_once_more(monkeypatch):
     monkeypatch.setattr(grader, "_execute_once", fake([late, fine]))
     assert asyncio.run(grader.execute(None, {}, None, frozenset(), 1, 1)) is late
     assert calls == [1]
+
+
+def test_a_copy_made_before_its_exercise_was_renamed_is_graded_as_the_new_one(tmp_path):
+    """A learner's my-work/06_batches.ipynb (the name before the exercises took their
+    lessons' names) is kept by the workspace, so the grader takes it: by its metadata, or by
+    its file name when the metadata is gone."""
+    nb = nbformat.read(SOLUTIONS / "06_vectorization.ipynb", as_version=4)
+    nb.metadata["labkit"]["exercise"] = "06_batches"
+    for learner, notebook in (("ann", nb), ("bob", drop_metadata(copy.deepcopy(nb)))):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / "06_batches.ipynb").write_text(nbformat.writes(notebook))
+    results = grade_folder(tmp_path, SOLUTIONS, workers=2, progress=False)
+    assert [r.learner for r in results] == ["ann", "bob"]
+    for r in results:
+        assert r.exercise == "06_vectorization" and r.total == r.max_points > 0, r.feedback
+
+
+def test_the_old_name_alone_identifies_a_renamed_exercise():
+    from labkit.course.submission import identify, load_exercises
+
+    exercises = load_exercises(SOLUTIONS)
+    old = {"metadata": {"labkit": {"exercise": "08_initialization"}}}
+    assert identify(Path("hw.ipynb"), old, [], exercises).name == "08_vanishing_exploding"
+    assert identify(Path("ann_06_batches.ipynb"), {}, [], exercises).name == "06_vectorization"
+    assert identify(Path("hw.ipynb"), {}, [], exercises) is None

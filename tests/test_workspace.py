@@ -12,7 +12,7 @@ import nbformat
 
 from labkit.course.cli import main as cli_main
 from labkit.course.exercises import build
-from labkit.course.workspace import WORKSPACE, make_workspace
+from labkit.course.workspace import RENAMED, WORKSPACE, make_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
@@ -61,6 +61,30 @@ def test_workspace_command(tmp_path, capsys):
     assert cli_main(["exercises", "workspace", "--exercises", str(tmp_path / "none"),
                      "--into", str(tmp_path / "mine")]) == 2
     assert "no exercises folder" in capsys.readouterr().err
+
+
+def test_every_exercise_is_named_as_its_lesson():
+    assert {p.name for p in EXERCISES} <= {p.name for p in LESSONS}
+    assert set(RENAMED.values()) <= {p.stem for p in EXERCISES}
+
+
+def test_a_renamed_exercise_arrives_under_its_new_name_and_the_old_copy_is_kept(tmp_path,
+                                                                               capsys):
+    exercises = _exercises_copy(tmp_path)
+    mine = tmp_path / WORKSPACE
+    mine.mkdir()
+    old = mine / "06_batches.ipynb"
+    old.write_text("my answers, under the old name")
+    args = ["exercises", "workspace", "--exercises", str(exercises), "--into", str(mine)]
+    assert cli_main(args) == 0
+    out = capsys.readouterr().out
+    assert old.read_text() == "my answers, under the old name"
+    new = mine / "06_vectorization.ipynb"
+    assert new.read_bytes() == (exercises / new.name).read_bytes()
+    assert out.count("note:") == 1                  # 08_initialization.ipynb was never there
+    assert f"note: {old} is your copy of the exercise now called 06_vectorization.ipynb" in out
+    assert cli_main(args) == 0                      # told once: when the new copy arrives
+    assert "note:" not in capsys.readouterr().out
 
 
 def test_builder_never_touches_the_workspace(tmp_path):

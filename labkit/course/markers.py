@@ -47,3 +47,10 @@ def is_graded(cell: Any) -> bool:
 def problems_of(cell: Any) -> list[str]:
     """The labkit problems a graded cell's points depend on."""
     return list(cell.get("metadata", {}).get("labkit", {}).get("problems", []))
+
+
+def skipped_when_grading(cell: Any) -> bool:
+    """A cell the grader leaves out (metadata ``labkit.grading == "skip"``): one that runs
+    labkit's classes on the learner's formula (``use_mine``); it earns no points, and the
+    grading kernel, where labkit is reduced to labkit.course, could not run it."""
+    return cell.get("metadata", {}).get("labkit", {}).get("grading") == "skip"

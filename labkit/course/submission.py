@@ -5,7 +5,9 @@ Reading is bounded before anything is parsed (a regular file, no symlink, at mos
 can crash, hang or mislead the grader. The notebook that runs is the instructor's: every
 locked cell comes from solutions/, the learner contributes only the source of their solution
 cells and of the code cells they added, and each graded (check) cell is replaced by the
-grader's probe, so the kernel never receives a check, a hidden test or a reference.
+grader's probe, so the kernel never receives a check, a hidden test or a reference. Cells
+the instructor marked ``labkit.grading = "skip"`` (those that run labkit on the learner's
+formula: course/mine.py) are left out: they earn nothing and need the labkit the kernel lacks.
 """
 from __future__ import annotations
 
@@ -19,10 +21,19 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from .markers import grade_id, is_graded, is_solution, nbgrader, problems_of, strip_hidden_tests
+from .markers import (
+    grade_id,
+    is_graded,
+    is_solution,
+    nbgrader,
+    problems_of,
+    skipped_when_grading,
+    strip_hidden_tests,
+)
 from .plain import to_plain
 from .problems import get_problem
 from .sandbox import FORBIDDABLE
+from .workspace import RENAMED
 
 MAX_BYTES = 16 * 2**20
 MAX_CELLS = 1000
@@ -127,14 +138,18 @@ def _clean_cell(cell: object) -> dict | None:
 
 def identify(path: Path, nb_json: dict, cells: list[dict],
              exercises: dict[str, Exercise]) -> Exercise | None:
-    """By the notebook's own metadata, then by file name, then by the grade_ids it holds."""
+    """By the notebook's own metadata, then by file name, then by the grade_ids it holds; an
+    exercise's old name (``RENAMED``: a learner's copy made before the rename) counts as its
+    new one."""
     meta = nb_json.get("metadata")
     labkit = meta.get("labkit") if isinstance(meta, dict) else None
     name = labkit.get("exercise") if isinstance(labkit, dict) else None
-    if isinstance(name, str) and name in exercises:
-        return exercises[name]
+    if isinstance(name, str) and RENAMED.get(name, name) in exercises:
+        return exercises[RENAMED.get(name, name)]
+    old_names = {new: old for old, new in RENAMED.items()}
     for ex in exercises.values():
-        if path.stem == ex.name or path.stem.endswith(ex.name):
+        names = (ex.name, old_names[ex.name]) if ex.name in old_names else (ex.name,)
+        if any(path.stem == n or path.stem.endswith(n) for n in names):
             return ex
     ids = {c["grade_id"] for c in cells} - {None}
 
@@ -199,7 +214,7 @@ def assemble(exercise: Exercise, cells: list[dict], parts: list[Part], seed: int
                     probes[len(sources)] = (gid, problem)
                     sources.append(probe_source(gid, problem,
                                                 part_cases(seed, exercise.name, gid, problem)))
-        else:
+        elif not skipped_when_grading(cell):
             sources.append(strip_hidden_tests(cell.source))
     out.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     return out, probes

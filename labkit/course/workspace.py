@@ -4,6 +4,10 @@
 workspace does not hold yet; a file already there is the learner's and is left alone, so an
 exercise added to the course later arrives without touching the learner's answers. The
 exercise builder writes only exercises/, never this folder.
+
+An exercise renamed to match its lesson (``RENAMED``) arrives under its new name; the
+learner's copy under the old name stays as it is, and ``old_copies`` names it so the learner
+is told once, when the new copy is made. The grader takes both names.
 """
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ import shutil
 from pathlib import Path
 
 WORKSPACE = "my-work"   # the learner's folder, at the root of the repository
+
+# old exercise name -> its lesson's name (the exercises were renamed after their lessons)
+RENAMED = {"06_batches": "06_vectorization", "08_initialization": "08_vanishing_exploding"}
 
 
 def make_workspace(exercises: Path, workspace: Path) -> list[str]:
@@ -32,3 +39,16 @@ def make_workspace(exercises: Path, workspace: Path) -> list[str]:
         copied.append(source.name)
     return copied
 
+
+def old_copies(workspace: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(old file, new file) for each of ``names`` (exercise files just copied) whose
+    exercise had another name, when the workspace holds a copy under that old name."""
+    old_of = {f"{new}.ipynb": f"{old}.ipynb" for old, new in RENAMED.items()}
+    return [(old_of[name], name) for name in names
+            if name in old_of and (workspace / old_of[name]).is_file()]
+
+
+def old_copy_note(workspace: Path, old: str, new: str) -> str:
+    return (f"note: {workspace / old} is your copy of the exercise now called {new}; it is "
+            f"kept as it is. {workspace / new} is a fresh copy: carry your answers over, or "
+            "keep working in the old file (it can still be graded)")
