@@ -23,7 +23,7 @@ from ..plot.classification import (
     plot_layer_values,
     plot_probabilities,
 )
-from .base import Lab, Status, animate
+from .base import Lab, Status, animate, show_if
 
 SHOW = (("all test images", "all"), ("mistakes only", "wrong"))
 
@@ -151,8 +151,8 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
                 fig.texts.clear()
                 fig.text(0.5, 0.5, "no mistakes on these images", ha="center", va="center")
                 return "The network classifies every one of these images correctly."
-            # the nearest mistake (the slider holds only mistakes, except for the one redraw
-            # made when "show" changes, before the slider's stops follow it)
+            # the nearest mistake (the slider holds only mistakes; a value set from outside,
+            # a preset say, may be another image)
             k = int(np.argmin(np.abs(wrong - v["i"])))
             n = int(wrong[k])
             where = f"mistake {k + 1} of {len(wrong)}: "
@@ -173,20 +173,22 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
         status = describe_example(n, t, g, typical, labels)
         return Status(where + status.text, status.level)
 
-    lab = Lab("a trained digit classifier, one test image at a time", controls, draw,
-              figsize=(9.0, 3.2), setup=setup)
-
-    def follow_show(change: dict) -> None:
+    def follow_show(lab: Lab, control) -> None:
+        # the slider's stops follow "show" (before the one redraw): all images or the
+        # mistakes, starting from the nearest to the image on show
+        if control is not controls["show"]:
+            return
         slider = controls["i"]
-        stops = wrong if change["new"] == "wrong" and len(wrong) else range(len(X))
-        with lab.hold():
-            near = min(stops, key=lambda s: abs(int(s) - slider.value))
-            slider.options = _image_options(stops)
-            slider.value = int(near)
-            slider.disabled = change["new"] == "wrong" and len(wrong) == 0
+        stops = wrong if control.value == "wrong" and len(wrong) else range(len(X))
+        near = min(stops, key=lambda s: abs(int(s) - slider.value))
+        slider.options = _image_options(stops)
+        slider.value = int(near)
+        show_if(slider, not (control.value == "wrong" and len(wrong) == 0))
 
-    controls["show"].observe(follow_show, names="value")
-    follow_show({"new": show})
+    lab = Lab("a trained digit classifier, one test image at a time", controls, draw,
+              figsize=(9.0, 3.2), setup=setup, follow=follow_show)
+    with lab.hold():
+        follow_show(lab, controls["show"])
     return lab
 
 
