@@ -2,11 +2,14 @@
 the builder never overwrites a learner's work; our exercises are nbgrader's."""
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
 import os
 import shlex
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -16,22 +19,26 @@ from nbclient import NotebookClient
 from labkit.course.cli import main as cli_main
 from labkit.course.exercises import (
     LearnerWorkError,
+    SolutionDrift,
     build,
     exercise_from_solution,
     learner_work,
+    verify,
 )
 from labkit.course.markers import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
     END_SOLUTION,
+    grade_id,
     is_graded,
     is_solution,
     nbgrader,
     problems_of,
+    skipped_when_grading,
     strip_hidden_tests,
     strip_solution,
 )
-from labkit.course.problems import PROBLEMS
+from labkit.course.problems import FORMULAS, PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -95,10 +102,14 @@ def test_generated_exercise_holds_no_solution_and_fails_cleanly(path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     graded = [c for c in nb.cells if is_graded(c)]
-    assert len(errors) == len(graded)
+    demos = [c for c in nb.cells if skipped_when_grading(c)]   # labkit on the learner's code
+    assert len(errors) == len(graded) + len(demos)
     for error in errors:
         assert error.ename == "CheckFailed"
         assert len(error.traceback) == 1 and "not implemented yet" in error.traceback[0]
+    for cell in demos:
+        (error,) = [o for o in cell.outputs if o.output_type == "error"]
+        assert "labkit keeps its own" in error.traceback[0]
 
 
 # --- a learner's work is never overwritten -------------------------------------------------
@@ -308,3 +319,100 @@ def test_exercises_equal_nbgraders_generate_assignment_but_for_checksums(tmp_pat
         ours = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
         assert _without_checksums(ours) == _without_checksums(theirs), path.name
     assert checksummed > 0          # the one thing left out is really there
+
+
+# --- one formula, once: a solution of a library formula is the library's function ---------
+
+def test_every_library_formula_is_an_exercise_whose_solution_is_the_library_function():
+    verify(ROOT / "solutions")                              # raises SolutionDrift otherwise
+    defined = {node.name for path in SOLUTIONS
+               for cell in nbformat.read(path, as_version=4).cells if is_solution(cell)
+               for node in ast.parse(cell.source).body if isinstance(node, ast.FunctionDef)}
+    assert set(FORMULAS) <= defined
+    assert {"log_softmax", "get_total_norm"} <= defined     # helpers the formulas call
+
+
+def _function(source: str, name: str) -> ast.FunctionDef:
+    return next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == name)
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_each_stub_is_the_library_functions_signature_and_docstring(name):
+    library = FORMULAS[name].formula
+    theirs = _function(textwrap.dedent(inspect.getsource(library)), name)
+    stubs = [_function(c.source, name) for path in SOLUTIONS
+             for c in exercise_from_solution(nbformat.read(path, as_version=4)).cells
+             if is_solution(c) and f"def {name}(" in c.source]
+    assert len(stubs) == 1                                  # asked for once, in one exercise
+    (stub,) = stubs
+    assert ast.dump(stub.args) == ast.dump(theirs.args)
+    assert ast.get_docstring(stub) == ast.get_docstring(theirs)
+    assert ast.unparse(stub.body[1:]) == "raise NotImplementedError()"
+
+
+def _edited_course(tmp_path: Path, old: str, new: str) -> tuple[Path, Path]:
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    for path in SOLUTIONS:
+        (solutions / path.name).write_text(path.read_text())
+    build(solutions, exercises)
+    nb = nbformat.read(solutions / "04_backprop.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if grade_id(c) == "linear_backward_code")
+    assert old in cell.source
+    cell.source = cell.source.replace(old, new)
+    nbformat.write(nb, solutions / "04_backprop.ipynb")
+    return solutions, exercises
+
+
+@pytest.mark.parametrize("old, new, what", [
+    ("db = delta.sum(axis=0)", "db = delta.sum(0)", "its code differs"),
+    ("da_prev = delta W", "da_prev = delta W (rows)", "its docstring differs"),
+    ("W: np.ndarray)", "W)", "its signature differs"),
+])
+def test_a_solution_that_drifts_from_the_library_stops_the_build(tmp_path, capsys, old, new,
+                                                                  what):
+    solutions, exercises = _edited_course(tmp_path, old, new)
+    before = {p.name: p.read_text() for p in exercises.glob("*.ipynb")}
+    with pytest.raises(SolutionDrift) as info:
+        build(solutions, exercises, force=True)
+    message = str(info.value)
+    assert "linear_backward (solution cell 'linear_backward_code') is not " \
+           "labkit.core.layers.linear_backward: " + what in message
+    assert "+++ labkit.core.layers.linear_backward" in message and f"+{new}" not in message
+    assert any(line.strip().startswith("-") and new in line for line in message.splitlines())
+    with pytest.raises(SolutionDrift):
+        build(solutions, exercises, check=True)
+    assert {p.name: p.read_text() for p in exercises.glob("*.ipynb")} == before  # untouched
+    args = ["exercises", "build", "--solutions", str(solutions), "--exercises", str(exercises)]
+    assert cli_main(args + ["--check"]) == 1 and cli_main(args) == 1
+    err = capsys.readouterr().err
+    assert "nothing was written" in err and "is not labkit.core.layers.linear_backward" in err
+
+
+def test_code_equal_as_syntax_passes_whatever_its_comments_and_layout(tmp_path):
+    solutions, exercises = _edited_course(tmp_path, "db = delta.sum(axis=0)",
+                                          "db = delta.sum(  axis = 0 )   # the batch sum")
+    build(solutions, exercises)                             # no SolutionDrift
+
+
+def test_a_missing_solution_of_a_checked_formula_is_named(tmp_path):
+    solutions, _ = _edited_course(tmp_path, "def linear_backward(", "def my_backward(")
+    with pytest.raises(SolutionDrift, match="no solution cell defines linear_backward"):
+        verify(solutions)
+
+
+def test_the_grader_leaves_out_the_cells_that_run_labkit_on_the_learners_code():
+    from labkit.course.submission import assemble, load_exercises, read_submission
+
+    exercises = load_exercises(ROOT / "solutions")
+    for name, exercise in exercises.items():
+        demos = [c for c in exercise.notebook.cells if skipped_when_grading(c)]
+        assert all(nbgrader(c)["locked"] and not is_graded(c) for c in demos)
+        _, cells = read_submission(ROOT / "solutions" / f"{name}.ipynb")
+        nb, _ = assemble(exercise, cells, exercise.parts, seed=0)
+        assert not any("use_mine(" in c.source for c in nb.cells), name
+        if name in ("03_gradient_descent", "05_computational_graphs", "06_vectorization"):
+            assert not demos                                # no library formula asked for
+        else:
+            assert len(demos) == 1 and "use_mine(" in demos[0].source

@@ -177,3 +177,36 @@ def test_a_check_before_its_definition_says_so_in_one_line():
     assert error.output_type == "error" and error.ename == "NameError"
     assert error.traceback == ["\u2717 name 'relu' is not defined: run the cell that defines it "
                                "first (or check its spelling)"]
+
+
+def test_the_formula_problems_are_judged_by_the_library_functions_themselves():
+    from labkit.core import gradcheck, init, layers, losses, optim
+    from labkit.course.problems import FORMULAS
+
+    library = {"linear_forward": layers.linear_forward, "relu": layers.relu,
+               "sigmoid_backward": layers.sigmoid_backward,
+               "linear_backward": layers.linear_backward, "mse": losses.mse,
+               "mse_grad": losses.mse_grad, "softmax": losses.softmax,
+               "cross_entropy": losses.cross_entropy,
+               "cross_entropy_grad": losses.cross_entropy_grad,
+               "relative_error": gradcheck.relative_error, "init_std": init.init_std,
+               "clip_grad_norm": optim.clip_grad_norm, "momentum_step": optim.momentum_step,
+               "adam_step": optim.adam_step}
+    assert {name: p.reference for name, p in FORMULAS.items()} == library
+    assert all(p.formula is None for name, p in PROBLEMS.items() if name not in library)
+
+
+def test_a_reference_that_updates_its_inputs_in_place_cannot_change_the_cases():
+    from labkit.course.problems import Problem
+
+    def step(p):                     # as an optimizer might: p updated in place
+        p -= 1.0
+        return p
+
+    problem = Problem(name="step", function="step", signature="step(p) -> p - 1",
+                      make_case=lambda rng: (rng.standard_normal(3),), reference=step)
+    cases = problem.cases(np.random.default_rng(0), 4)
+    kept = [c[0].copy() for c in cases]
+    verdict = judge(problem, cases, run_cases(lambda p: p - 1.0, cases))
+    assert verdict.passed, verdict.feedback
+    assert all(np.array_equal(c[0], k) for c, k in zip(cases, kept))

@@ -32,10 +32,10 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _exercises(args: argparse.Namespace) -> int:
-    from .exercises import LearnerWorkError, build, describe_work, plan
+    from .exercises import SolutionDrift
 
     if args.action == "workspace":
-        from .workspace import make_workspace
+        from .workspace import make_workspace, old_copies, old_copy_note
 
         try:
             copied = make_workspace(Path(args.exercises), Path(args.into))
@@ -44,7 +44,19 @@ def _exercises(args: argparse.Namespace) -> int:
             return 2
         print(f"your work lives in {args.into}/: " + (
             f"copied {len(copied)} new exercise(s) there" if copied else "nothing new to copy"))
+        for old, new in old_copies(Path(args.into), copied):  # once: when the new one arrives
+            print(old_copy_note(Path(args.into), old, new))
         return 0
+    try:
+        return _build(args)
+    except SolutionDrift as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .exercises import LearnerWorkError, build, describe_work, plan
+
     if args.check:
         differing = build(Path(args.solutions), Path(args.exercises), check=True)
         if differing:

@@ -9,15 +9,45 @@ check cells and read-only cells cannot be edited.
 The builder never overwrites a notebook that holds a learner's work (answers typed into a
 solution cell, outputs, execution counts, cells of their own): it refuses, names the file and
 says what to do, unless ``force`` is given.
+
+One formula, once. The formulas learners write (``linear_backward``, ``adam_step``, ...) are
+functions of labkit's core that its classes call, and the grader's reference for each is that
+function itself (Problem.formula). The instructor's solution of such a part must not become a
+second version: the builder checks that every function a solution cell defines under a
+formula's name (or a helper the formula calls, like ``log_softmax``) IS the library's
+function: the same signature, the same docstring (so the learner's stub states the library's
+formula in the lessons' notation) and the same code, compared as Python syntax trees
+(comments, such as the solution markers, and layout aside). A solution that differs stops
+the build and ``--check`` with a diff (``SolutionDrift``); the builder never edits solutions/,
+the instructor changes one side deliberately. Why checked rather than generated: in
+nbgrader's model the source notebook holds the solution text itself (nbgrader, its
+autograder and a teaching assistant read it there), and a generator writing into solutions/
+would overwrite the instructor's single source; the check keeps that file the instructor's
+and still makes a divergent copy impossible to ship.
 """
 from __future__ import annotations
 
+import ast
 import copy
+import difflib
+import inspect
+import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 
-from .markers import is_graded, is_solution, nbgrader, strip_hidden_tests, strip_solution
+from .markers import (
+    grade_id,
+    is_graded,
+    is_solution,
+    nbgrader,
+    problems_of,
+    strip_hidden_tests,
+    strip_solution,
+)
+from .problems import FORMULAS, get_problem
 from .workspace import WORKSPACE
 
 
@@ -105,6 +135,106 @@ def _read(path: Path) -> nbformat.NotebookNode | None:
         return None
 
 
+class SolutionDrift(ValueError):
+    """Raised instead of building when a solution is not the library function it names."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("nothing was written: a solution must be labkit's own function, "
+                         "signature, docstring and code (the grader compares with the library; "
+                         "the builder never edits solutions/):\n" + "\n".join(problems))
+
+
+def library_function(name: str) -> Callable | None:
+    """labkit's function of that name among the exercises' formulas and the helpers they call
+    from their own module (``cross_entropy`` calls ``log_softmax``); None otherwise."""
+    if name in FORMULAS:
+        return FORMULAS[name].formula
+    for problem in FORMULAS.values():
+        module = sys.modules[problem.formula.__module__]
+        helper = getattr(module, name, None)
+        if (name in problem.formula.__code__.co_names and inspect.isfunction(helper)
+                and helper.__module__ == module.__name__):
+            return helper
+    return None
+
+
+def _function_tree(fn: Callable) -> ast.FunctionDef:
+    return ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+
+
+def _parts(node: ast.FunctionDef) -> dict[str, str]:
+    """What must agree: the signature, the docstring and the code (syntax trees: comments and
+    layout do not count)."""
+    doc = ast.get_docstring(node)
+    body = node.body[1:] if doc is not None else node.body
+    return {"signature": ast.dump(ast.Tuple([ast.Constant(node.name), node.args,
+                                             node.returns or ast.Constant(None),
+                                             *node.decorator_list])),
+            "docstring": doc or "",
+            "code": ast.dump(ast.Module(body, []))}
+
+
+def _without_docstring(node: ast.FunctionDef) -> ast.FunctionDef:
+    node = copy.deepcopy(node)
+    if ast.get_docstring(node) is not None:
+        node.body = node.body[1:] or [ast.Pass()]
+    return node
+
+
+def drift(nb: nbformat.NotebookNode, label: str = "notebook") -> list[str]:
+    """Where the notebook's solutions differ from the library functions they name, in words
+    and diffs, and the formulas its check cells ask for that no solution cell defines; []
+    when every solution is the library's function."""
+    found: list[str] = []
+    defined: set[str] = set()
+    for cell in nb.cells:
+        if not (is_solution(cell) and cell.cell_type == "code"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError as exc:
+            found.append(f"{label}: solution cell '{grade_id(cell)}' is not valid Python "
+                         f"({exc.msg}, line {exc.lineno})")
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            defined.add(node.name)
+            library = library_function(node.name)
+            if library is None:
+                continue
+            theirs = _function_tree(library)
+            ours, lib = _parts(node), _parts(theirs)
+            differ = [k for k in ours if ours[k] != lib[k]]
+            if not differ:
+                continue
+            where = f"{library.__module__}.{library.__name__}"
+            found.append(f"{label}: {node.name} (solution cell '{grade_id(cell)}') is not "
+                         f"{where}: its {' and '.join(differ)} "
+                         f"{'differs' if len(differ) == 1 else 'differ'}")
+            show = ((ast.unparse(node), ast.unparse(theirs)) if "docstring" in differ else
+                    (ast.unparse(_without_docstring(node)),
+                     ast.unparse(_without_docstring(theirs))))
+            found += ["    " + line.rstrip("\n") for line in difflib.unified_diff(
+                show[0].splitlines(), show[1].splitlines(), f"{label} ({node.name})", where,
+                lineterm="")]
+    asked = {get_problem(p).function for c in nb.cells if is_graded(c) for p in problems_of(c)}
+    for name in sorted(asked & set(FORMULAS) - defined):
+        found.append(f"{label}: no solution cell defines {name}, the library formula its "
+                     "check cell asks for")
+    return found
+
+
+def verify(solutions: Path) -> None:
+    """Raises SolutionDrift when a solution in ``solutions`` is not the library's function."""
+    problems = []
+    for path in sorted(Path(solutions).glob("*.ipynb")):
+        problems += drift(nbformat.read(path, as_version=4), str(path))
+    if problems:
+        raise SolutionDrift(problems)
+
+
 def plan(solutions: Path, exercises: Path) -> tuple[dict[Path, str], dict[Path, list[str]]]:
     """What a build would write (target -> text, for every exercise that is missing or
     differs) and which of those targets hold a learner's work (target -> reasons)."""
@@ -135,8 +265,10 @@ def build(solutions: Path, exercises: Path, check: bool = False,
     """Writes exercises/NAME.ipynb for every solutions/NAME.ipynb and returns the names it
     wrote; with ``check``, writes nothing and returns the names that are missing or differ.
     Raises LearnerWorkError (writing nothing) if a notebook to overwrite holds a learner's
-    work, unless ``force``."""
+    work, unless ``force``, and SolutionDrift (writing nothing, in both modes) if a solution
+    is not the library function it names."""
     pending, work = plan(solutions, exercises)
+    verify(solutions)
     differing = [target.name for target in pending]
     if check:
         if exercises.is_dir():

@@ -1,4 +1,4 @@
-"""Every graded problem of the exercises, by name."""
+"""Every graded problem of the exercises, by name, and the library formulas they ask for."""
 from __future__ import annotations
 
 from . import backprop, batches, descent, forward, gradcheck, graphs, init, loss, optim
@@ -10,6 +10,11 @@ PROBLEMS: dict[str, Problem] = {
     for p in module.PROBLEMS
 }
 
+# function name -> the problem asking for that formula of the library (Problem.formula:
+# labkit.core.layers.linear_backward, ..., the functions labkit's classes call)
+FORMULAS: dict[str, Problem] = {p.function: p for p in PROBLEMS.values()
+                                if p.formula is not None}
+
 
 def get_problem(name: str) -> Problem:
     if name not in PROBLEMS:
@@ -17,5 +22,5 @@ def get_problem(name: str) -> Problem:
     return PROBLEMS[name]
 
 
-__all__ = ["PROBLEMS", "Misconception", "Outcome", "Problem", "Verdict", "get_problem",
-           "judge", "run_cases"]
+__all__ = ["FORMULAS", "PROBLEMS", "Misconception", "Outcome", "Problem", "Verdict",
+           "get_problem", "judge", "run_cases"]

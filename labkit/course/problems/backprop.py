@@ -1,14 +1,19 @@
-"""Lesson 04 (backprop): an activation's backward and a Linear layer's backward."""
+"""Lesson 04 (backprop): an activation's backward and a Linear layer's backward.
+
+The references are the library's formulas (labkit.core.layers); each misconception is a wrong
+answer built from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.layers import linear_backward, sigmoid, sigmoid_backward
 from .base import Misconception, Problem
 
 
 def _act_case(rng):
     shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-    a = 1 / (1 + np.exp(-rng.standard_normal(shape)))
+    a = sigmoid(rng.standard_normal(shape))
     return rng.standard_normal(shape), a
 
 
@@ -16,12 +21,12 @@ SIGMOID_BACKWARD = Problem(
     name="sigmoid_backward", function="sigmoid_backward",
     signature="sigmoid_backward(da, a) -> dz = da * a * (1 - a), with a = sigmoid(z) cached",
     make_case=_act_case,
-    reference=lambda da, a: da * a * (1 - a),
+    reference=sigmoid_backward,
     misconceptions=(
-        Misconception(lambda da, a: a * (1 - a),
+        Misconception(lambda da, a: sigmoid_backward(np.ones_like(da), a),
                       "that is sigma'(z) alone: multiply by the incoming gradient da "
                       "(chain rule)"),
-        Misconception(lambda da, a: da * (1 / (1 + np.exp(-a))) * (1 - 1 / (1 + np.exp(-a))),
+        Misconception(lambda da, a: sigmoid_backward(da, sigmoid(a)),
                       "a is already sigma(z): do not apply the sigmoid again"),
     ),
 )
@@ -35,27 +40,47 @@ def _linear_case(rng):
             rng.standard_normal((fan_out, fan_in)))
 
 
-def _linear_backward(delta, a_prev, W):
-    return delta.T @ a_prev, delta.sum(axis=0), delta @ W
+def _transposed_dW(d, a, W):
+    dW, db, da_prev = linear_backward(d, a, W)
+    return dW.T, db, da_prev
+
+
+def _db_not_summed(d, a, W):
+    dW, db, da_prev = linear_backward(d, a, W)
+    return dW, d, da_prev
+
+
+def _averaged(d, a, W):
+    dW, db, da_prev = linear_backward(d, a, W)
+    return dW / len(d), db / len(d), da_prev
+
+
+def _times_W_transposed(d, a, W):
+    dW, db, da_prev = linear_backward(d, a, W)
+    return dW, db, d @ W.T
+
+
+def _negated(d, a, W):
+    return tuple(-g for g in linear_backward(d, a, W))
 
 
 LINEAR_BACKWARD = Problem(
     name="linear_backward", function="linear_backward",
     signature="linear_backward(delta, a_prev, W) -> (dW, db, da_prev)",
     make_case=_linear_case,
-    reference=_linear_backward,
+    reference=linear_backward,
     misconceptions=(
-        Misconception(lambda d, a, W: (a.T @ d, d.sum(0), d @ W),
+        Misconception(_transposed_dW,
                       "dW is transposed: dW has the shape of W, (out, in) = delta^T a_prev"),
-        Misconception(lambda d, a, W: (d.T @ a, d, d @ W),
+        Misconception(_db_not_summed,
                       "db is not summed over the batch: db has the shape of b, "
                       "the sum of delta over the rows"),
-        Misconception(lambda d, a, W: (d.T @ a / len(d), d.mean(0), d @ W),
+        Misconception(_averaged,
                       "you averaged over the batch where the loss already did: "
                       "dW and db SUM over the rows"),
-        Misconception(lambda d, a, W: (d.T @ a, d.sum(0), d @ W.T),
+        Misconception(_times_W_transposed,
                       "da_prev = delta W (not W^T): it has the shape of a_prev"),
-        Misconception(lambda d, a, W: (-(d.T @ a), -d.sum(0), -(d @ W)),
+        Misconception(_negated,
                       "sign error: gradients are not negated (the update subtracts them)"),
     ),
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plain import Unsupported, same, shape_problem
+from ..plain import Unsupported, from_plain, same, shape_problem, to_plain
 from ..probe import Outcome, run_cases  # noqa: F401  (kernel side; re-exported)
 
 
@@ -51,6 +51,18 @@ class Problem:
     def cases(self, rng: np.random.Generator, n: int) -> list[tuple]:
         return [self.make_case(rng) for _ in range(n)]
 
+    @property
+    def formula(self) -> Callable[..., Any] | None:
+        """The library function this problem asks for: its reference when that is a function
+        of labkit's core (``labkit.core.layers.linear_backward``, ...), whose classes call it;
+        None for a problem of the exercise alone (``gd_step``, ``topological_sort``, ...)."""
+        module = getattr(self.reference, "__module__", None) or ""
+        named = getattr(self.reference, "__name__", None) == self.function
+        return self.reference if module.startswith(LIBRARY) and named else None
+
+
+LIBRARY = "labkit.core."   # where the formulas the exercises ask for live
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -78,7 +90,7 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
         if words:
             return Verdict(False, f"{problem.function}: {words}", n)
     else:
-        right = [same(r, problem.reference(*args), problem.rtol, problem.atol)
+        right = [same(r, expected(problem, args), problem.rtol, problem.atol)
                  for args, r in ran]
         if len(ran) == n and all(right):
             return Verdict(True, f"{problem.function}: {n} random cases passed", n)
@@ -96,7 +108,7 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
     if problem.validate is not None:
         return Verdict(True, f"{problem.function}: {n} random cases passed", n)
     for args, r in ran:
-        words = shape_problem(r, problem.reference(*args))
+        words = shape_problem(r, expected(problem, args))
         if words:
             return Verdict(False, f"{problem.function}: {words} for {_describe_args(args)}", n)
     wrong = sum(not ok for ok in right)
@@ -107,6 +119,23 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
                        "lesson's", n)
     return Verdict(False, f"{problem.function}: wrong values on {wrong} of {n} cases (the "
                    "shapes are right); compare your formula with the lesson's", n)
+
+
+def copies(args: tuple) -> tuple:
+    """The case's arguments, arrays copied: a formula that updates its inputs in place (as an
+    optimizer's may) cannot change the case for the next comparison."""
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def as_plain(x: Any) -> Any:
+    """x as a learner's result reaches the comparison (plain data and back: a list becomes a
+    tuple, a numpy scalar a float), so the reference's types never decide a verdict."""
+    return from_plain(to_plain(x))
+
+
+def expected(problem: Problem, args: tuple) -> Any:
+    """The right answer to one case: the problem's reference (the library's own formula)."""
+    return as_plain(problem.reference(*copies(args)))
 
 
 def returned_names(signature: str) -> list[str]:
@@ -121,10 +150,10 @@ def _wrong_items(problem: Problem, ran: list[tuple[tuple, Any]]) -> str | None:
     names = returned_names(problem.signature)
     wrong: set[int] = set()
     for args, result in ran:
-        expected = problem.reference(*args)
-        if not isinstance(expected, tuple) or len(names) != len(expected):
+        right = expected(problem, args)
+        if not isinstance(right, tuple) or len(names) != len(right):
             return None
-        wrong |= {i for i, (r, e) in enumerate(zip(result, expected))
+        wrong |= {i for i, (r, e) in enumerate(zip(result, right))
                   if not same(r, e, problem.rtol, problem.atol)}
     if not wrong or len(wrong) == len(names):
         return None
@@ -135,7 +164,7 @@ def _wrong_items(problem: Problem, ran: list[tuple[tuple, Any]]) -> str | None:
 
 def _matches(m: Misconception, args: tuple, result: Any, problem: Problem) -> bool:
     try:
-        wrong = m.wrong(*args)
+        wrong = as_plain(m.wrong(*copies(args)))
     except Exception:  # a misconception that cannot apply to this case does not match
         return False
     return same(result, wrong, problem.rtol, problem.atol)

@@ -1,8 +1,13 @@
-"""Lesson 01 (forward pass): a layer's weighted sum, ReLU, a 2-layer forward pass."""
+"""Lesson 01 (forward pass): a layer's weighted sum, ReLU, a 2-layer forward pass.
+
+The references are the library's formulas (labkit.core.layers); the two-layer pass is built
+from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.layers import linear_forward, relu
 from .base import Misconception, Problem
 
 
@@ -21,7 +26,7 @@ LINEAR_FORWARD = Problem(
     name="linear_forward", function="linear_forward",
     signature="linear_forward(X, W, b) -> Z with Z = X W^T + b",
     make_case=_layer_case,
-    reference=lambda X, W, b: X @ W.T + b,
+    reference=linear_forward,
     misconceptions=(
         Misconception(lambda X, W, b: X @ W.T, "the bias b is missing: Z = X W^T + b"),
         Misconception(lambda X, W, b: X @ W + b,
@@ -35,7 +40,7 @@ RELU = Problem(
     name="relu", function="relu", signature="relu(z) -> max(z, 0), elementwise",
     make_case=lambda rng: (rng.standard_normal((int(rng.integers(1, 5)),
                                                 int(rng.integers(1, 5)))),),
-    reference=lambda z: np.maximum(z, 0.0),
+    reference=relu,
     misconceptions=(
         Misconception(lambda z: np.abs(z), "negative inputs must become 0, not |z|"),
         Misconception(lambda z: (z > 0).astype(float),
@@ -51,7 +56,7 @@ def _two_layer_case(rng):
 
 
 def _two_layer(X, W1, b1, W2, b2):
-    return np.maximum(X @ W1.T + b1, 0.0) @ W2.T + b2
+    return linear_forward(relu(linear_forward(X, W1, b1)), W2, b2)
 
 
 FORWARD_2LAYER = Problem(
@@ -60,9 +65,10 @@ FORWARD_2LAYER = Problem(
     make_case=_two_layer_case,
     reference=_two_layer,
     misconceptions=(
-        Misconception(lambda X, W1, b1, W2, b2: (X @ W1.T + b1) @ W2.T + b2,
+        Misconception(lambda X, W1, b1, W2, b2: linear_forward(linear_forward(X, W1, b1),
+                                                               W2, b2),
                       "the hidden layer's ReLU is missing: a1 = relu(z1)"),
-        Misconception(lambda X, W1, b1, W2, b2: np.maximum(_two_layer(X, W1, b1, W2, b2), 0),
+        Misconception(lambda X, W1, b1, W2, b2: relu(_two_layer(X, W1, b1, W2, b2)),
                       "the output is linear here: no ReLU after the last layer"),
     ),
 )

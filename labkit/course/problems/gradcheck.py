@@ -1,8 +1,14 @@
-"""Lesson 07 (gradient checking): relative error, and a numerical gradient."""
+"""Lesson 07 (gradient checking): relative error, and a numerical gradient.
+
+The relative error is the library's (labkit.core.gradcheck); the exercise's numerical gradient
+of one fixed loss is the library's central differences applied to it.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.gradcheck import numerical_gradient, relative_error
+from ...core.losses import mse
 from .base import Misconception, Problem
 
 
@@ -12,15 +18,11 @@ def _pair(rng):
     return a, a + 10.0 ** rng.uniform(-8, -1) * rng.standard_normal(shape)
 
 
-def _rel(a, n):
-    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
-
-
 RELATIVE_ERROR = Problem(
     name="relative_error", function="relative_error",
     signature="relative_error(a, n) -> ||a - n|| / (||a|| + ||n||)",
     make_case=_pair,
-    reference=_rel,
+    reference=relative_error,
     misconceptions=(
         Misconception(lambda a, n: float(np.linalg.norm(a - n)),
                       "that is the absolute error: divide by ||a|| + ||n|| so the size of "
@@ -39,17 +41,20 @@ def _mse_case(rng):
 
 
 def _loss(W, X, y):
-    return float(np.mean((X @ W.T - y) ** 2))
+    return mse(X @ W.T, y)
 
 
-def _numeric(W, X, y, eps, central=True):
+def _numeric(W, X, y, eps):
+    W = W.copy()            # numerical_gradient nudges W in place; the case keeps its own
+    return numerical_gradient(lambda: _loss(W, X, y), W, eps)
+
+
+def _forward_difference(W, X, y, eps):
     grad = np.zeros_like(W)
     for i in np.ndindex(W.shape):
-        Wp, Wm = W.copy(), W.copy()
+        Wp = W.copy()
         Wp[i] += eps
-        Wm[i] -= eps
-        grad[i] = ((_loss(Wp, X, y) - _loss(Wm, X, y)) / (2 * eps) if central
-                   else (_loss(Wp, X, y) - _loss(W, X, y)) / eps)
+        grad[i] = (_loss(Wp, X, y) - _loss(W, X, y)) / eps
     return grad
 
 
@@ -60,7 +65,7 @@ NUMERICAL_GRADIENT = Problem(
     make_case=_mse_case,
     reference=_numeric,
     misconceptions=(
-        Misconception(lambda W, X, y, eps: _numeric(W, X, y, eps, central=False),
+        Misconception(_forward_difference,
                       "that is a forward difference (L(W + eps) - L(W)) / eps: use "
                       "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2"),
         Misconception(lambda W, X, y, eps: 2 * _numeric(W, X, y, eps),

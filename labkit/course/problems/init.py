@@ -1,8 +1,14 @@
-"""Lesson 08 (vanishing and exploding gradients): initialization scale, gradient clipping."""
+"""Lesson 08 (vanishing and exploding gradients): initialization scale, gradient clipping.
+
+The references are the library's formulas (labkit.core.init.init_std,
+labkit.core.optim.clip_grad_norm); each misconception is a wrong answer built from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.init import init_std
+from ...core.optim import clip_grad_norm, get_total_norm
 from .base import Misconception, Problem
 
 
@@ -11,24 +17,19 @@ def _fans(rng):
             int(rng.integers(1, 500)))
 
 
-def _std(scheme, fan_in, fan_out):
-    return float(np.sqrt(2.0 / (fan_in + fan_out)) if scheme == "xavier"
-                 else np.sqrt(2.0 / fan_in))
-
-
 INIT_STD = Problem(
     name="init_std", function="init_std",
     signature='init_std(scheme, fan_in, fan_out) -> std of W: "xavier" sqrt(2/(in+out)), '
               '"he" sqrt(2/in)',
     make_case=_fans,
-    reference=_std,
+    reference=init_std,
     misconceptions=(
-        Misconception(lambda s, i, o: float(np.sqrt(1.0 / i)) if s == "he" else _std(s, i, o),
+        Misconception(lambda s, i, o: float(np.sqrt(1.0 / i)) if s == "he" else init_std(s, i, o),
                       "He initialization keeps the factor 2 (ReLU zeroes half the units): "
                       "sqrt(2 / fan_in)"),
-        Misconception(lambda s, i, o: float(np.sqrt(2.0 / o)) if s == "he" else _std(s, i, o),
+        Misconception(lambda s, i, o: float(np.sqrt(2.0 / o)) if s == "he" else init_std(s, i, o),
                       "He initialization uses fan_in, the number of inputs of each unit"),
-        Misconception(lambda s, i, o: _std(s, i, o) ** 2,
+        Misconception(lambda s, i, o: init_std(s, i, o) ** 2,
                       "that is the variance: return the standard deviation (its square root)"),
     ),
 )
@@ -37,14 +38,7 @@ INIT_STD = Problem(
 def _clip_case(rng):
     grads = tuple(rng.standard_normal((int(rng.integers(1, 4)), int(rng.integers(1, 4))))
                   * rng.uniform(0.1, 3) for _ in range(int(rng.integers(1, 4))))
-    total = float(np.sqrt(sum((g ** 2).sum() for g in grads)))
-    return grads, float(total * rng.choice([0.3, 0.8, 2.0]))
-
-
-def _clip(grads, max_norm):
-    total = np.sqrt(sum((g ** 2).sum() for g in grads))
-    scale = min(1.0, max_norm / (total + 1e-6))
-    return tuple(g * scale for g in grads)
+    return grads, float(get_total_norm(grads) * rng.choice([0.3, 0.8, 2.0]))
 
 
 CLIP_GRAD_NORM = Problem(
@@ -52,17 +46,14 @@ CLIP_GRAD_NORM = Problem(
     signature="clip_grad_norm(grads, max_norm) -> the grads scaled by min(1, max_norm / "
               "(||g|| + 1e-6)), ||g|| over ALL of them",
     make_case=_clip_case,
-    reference=_clip,
+    reference=clip_grad_norm,
     misconceptions=(
-        Misconception(lambda grads, m: tuple(g * min(1.0, m / (np.linalg.norm(g) + 1e-6))
-                                             for g in grads),
+        Misconception(lambda grads, m: [clip_grad_norm([g], m)[0] for g in grads],
                       "you clipped each array by its own norm: clip by the norm of all the "
                       "gradients together, so their directions stay as they were"),
-        Misconception(lambda grads, m: tuple(np.clip(g, -m, m) for g in grads),
+        Misconception(lambda grads, m: [np.clip(g, -m, m) for g in grads],
                       "that clips each value: clipping by norm rescales the whole gradient"),
-        Misconception(lambda grads, m: tuple(g * m / (np.sqrt(sum((h ** 2).sum()
-                                                                 for h in grads)) + 1e-6)
-                                             for g in grads),
+        Misconception(lambda grads, m: [g * m / (get_total_norm(grads) + 1e-6) for g in grads],
                       "only scale DOWN: gradients already below max_norm stay as they are"),
     ),
 )

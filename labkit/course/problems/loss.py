@@ -1,8 +1,13 @@
-"""Lesson 02 (loss): MSE and its gradient, softmax, cross-entropy and its gradient."""
+"""Lesson 02 (loss): MSE and its gradient, softmax, cross-entropy and its gradient.
+
+The references are the library's formulas (labkit.core.losses); each misconception is a wrong
+answer built from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.losses import cross_entropy, cross_entropy_grad, mse, mse_grad, softmax
 from .base import Misconception, Problem
 
 
@@ -14,11 +19,11 @@ def _pair(rng):
 MSE = Problem(
     name="mse", function="mse", signature="mse(y_hat, y) -> mean of (y_hat - y)^2 (a float)",
     make_case=_pair,
-    reference=lambda y_hat, y: float(np.mean((y_hat - y) ** 2)),
+    reference=mse,
     misconceptions=(
-        Misconception(lambda y_hat, y: float(0.5 * np.mean((y_hat - y) ** 2)),
+        Misconception(lambda y_hat, y: 0.5 * mse(y_hat, y),
                       "the lesson's MSE has no factor 1/2 (that is the seeds' convention)"),
-        Misconception(lambda y_hat, y: float(np.sum((y_hat - y) ** 2)),
+        Misconception(lambda y_hat, y: y.size * mse(y_hat, y),
                       "you summed where the loss averages: divide by the number of elements"),
     ),
 )
@@ -27,13 +32,13 @@ MSE_GRAD = Problem(
     name="mse_grad", function="mse_grad",
     signature="mse_grad(y_hat, y) -> dL/dy_hat = 2 (y_hat - y) / n",
     make_case=_pair,
-    reference=lambda y_hat, y: 2.0 * (y_hat - y) / y.size,
+    reference=mse_grad,
     misconceptions=(
-        Misconception(lambda y_hat, y: (y_hat - y) / y.size,
+        Misconception(lambda y_hat, y: mse_grad(y_hat, y) / 2,
                       "the factor 2 from d/dx x^2 = 2x is missing"),
-        Misconception(lambda y_hat, y: 2.0 * (y_hat - y),
+        Misconception(lambda y_hat, y: mse_grad(y_hat, y) * y.size,
                       "the mean divides by n, so its gradient does too"),
-        Misconception(lambda y_hat, y: 2.0 * (y - y_hat) / y.size,
+        Misconception(lambda y_hat, y: -mse_grad(y_hat, y),
                       "sign error: the gradient points from y towards y_hat"),
     ),
 )
@@ -43,18 +48,13 @@ def _logits(rng):
     return (3 * rng.standard_normal((int(rng.integers(1, 6)), int(rng.integers(2, 6)))),)
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 SOFTMAX = Problem(
     name="softmax", function="softmax",
     signature="softmax(z) -> p, row by row: p_ij = e^z_ij / sum_k e^z_ik",
     make_case=_logits,
-    reference=_softmax,
+    reference=softmax,
     misconceptions=(
-        Misconception(lambda z: _softmax(z.T).T,
+        Misconception(lambda z: softmax(z.T).T,
                       "you normalized over the wrong axis: each ROW (one sample) sums to 1"),
         Misconception(lambda z: np.exp(z) / np.exp(z).sum(),
                       "you normalized over the whole batch: each row sums to 1 on its own"),
@@ -67,41 +67,29 @@ def _ce_case(rng):
     return z, rng.integers(0, z.shape[1], size=z.shape[0])
 
 
-def _ce(z, t):
-    p = _softmax(z)
-    return float(-np.mean(np.log(p[np.arange(len(t)), t])))
-
-
 CROSS_ENTROPY = Problem(
     name="cross_entropy", function="cross_entropy",
     signature="cross_entropy(logits, targets) -> mean over the batch of -log softmax[t]",
     make_case=_ce_case,
-    reference=_ce,
+    reference=cross_entropy,
     misconceptions=(
-        Misconception(lambda z, t: float(-np.sum(np.log(_softmax(z)[np.arange(len(t)), t]))),
+        Misconception(lambda z, t: len(t) * cross_entropy(z, t),
                       "you summed over the batch where the loss averages"),
-        Misconception(lambda z, t: float(np.mean(np.log(_softmax(z)[np.arange(len(t)), t]))),
+        Misconception(lambda z, t: -cross_entropy(z, t),
                       "sign error: the loss is MINUS the log-probability (it is >= 0)"),
     ),
 )
-
-
-def _ce_grad(z, t):
-    g = _softmax(z)
-    g[np.arange(len(t)), t] -= 1
-    return g / len(t)
-
 
 CROSS_ENTROPY_GRAD = Problem(
     name="cross_entropy_grad", function="cross_entropy_grad",
     signature="cross_entropy_grad(logits, targets) -> dL/dz = (softmax(z) - onehot(t)) / N",
     make_case=_ce_case,
-    reference=_ce_grad,
+    reference=cross_entropy_grad,
     misconceptions=(
-        Misconception(lambda z, t: _ce_grad(z, t) * len(t),
+        Misconception(lambda z, t: cross_entropy_grad(z, t) * len(t),
                       "the loss is a mean over the batch, so divide the gradient by N"),
-        Misconception(lambda z, t: -_ce_grad(z, t), "sign error: dL/dz = p - onehot"),
-        Misconception(lambda z, t: _softmax(z) / len(t),
+        Misconception(lambda z, t: -cross_entropy_grad(z, t), "sign error: dL/dz = p - onehot"),
+        Misconception(lambda z, t: softmax(z) / len(t),
                       "the one-hot target is missing: subtract 1 at the true class"),
     ),
 )

@@ -1,8 +1,13 @@
-"""Lesson 09 (optimizers): a momentum step and an Adam step, with torch's update rules."""
+"""Lesson 09 (optimizers): a momentum step and an Adam step, with torch's update rules.
+
+The references are the library's formulas (labkit.core.optim.momentum_step, adam_step), which
+lk.SGD and lk.Adam call; each misconception is a wrong answer built from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from ...core.optim import adam_step, momentum_step
 from .base import Misconception, Problem
 
 
@@ -12,9 +17,19 @@ def _momentum_case(rng):
             float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.5, 0.99)))
 
 
-def _momentum(p, g, v, lr, mu):
-    v = mu * v + g
-    return p - lr * v, v
+def _raw_gradient_step(p, g, v, lr, mu):
+    _, v_new = momentum_step(p, g, v, lr, mu)
+    return p - lr * g, v_new
+
+
+def _old_velocity(p, g, v, lr, mu):
+    p_new, _ = momentum_step(p, g, v, lr, mu)
+    return p_new, v
+
+
+def _uphill(p, g, v, lr, mu):
+    _, v_new = momentum_step(p, g, v, lr, mu)
+    return p + lr * v_new, v_new
 
 
 MOMENTUM_STEP = Problem(
@@ -22,14 +37,13 @@ MOMENTUM_STEP = Problem(
     signature="momentum_step(p, grad, v, lr, mu) -> (p_new, v_new): v = mu v + grad; "
               "p = p - lr v",
     make_case=_momentum_case,
-    reference=_momentum,
+    reference=momentum_step,
     misconceptions=(
-        Misconception(lambda p, g, v, lr, mu: (p - lr * g, mu * v + g),
+        Misconception(_raw_gradient_step,
                       "the step must use the NEW velocity v, not the raw gradient"),
-        Misconception(lambda p, g, v, lr, mu: (p - lr * (mu * v + g), v),
+        Misconception(_old_velocity,
                       "return the updated velocity too: it carries over to the next step"),
-        Misconception(lambda p, g, v, lr, mu: (p + lr * (mu * v + g), mu * v + g),
-                      "sign error: step against the velocity, p - lr v"),
+        Misconception(_uphill, "sign error: step against the velocity, p - lr v"),
     ),
 )
 
@@ -43,34 +57,43 @@ def _adam_case(rng):
             float(10 ** rng.uniform(-4, -1)))  # an eps large enough to tell where it goes
 
 
-def _adam(p, g, m, v, t, lr, b1, b2, eps, correct=True, sqrt=True, eps_inside=False,
-          return_hats=False):
-    m = b1 * m + (1 - b1) * g
-    v = b2 * v + (1 - b2) * g * g
-    m_hat, v_hat = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if correct else (m, v)
-    if eps_inside:
-        denom = np.sqrt(v_hat + eps)
-    else:
-        denom = (np.sqrt(v_hat) if sqrt else v_hat) + eps
-    p_new = p - lr * m_hat / denom
-    return (p_new, m_hat, v_hat) if return_hats else (p_new, m, v)
+def _no_bias_correction(p, g, m, v, t, lr, b1, b2, eps):
+    _, m_new, v_new = adam_step(p, g, m, v, t, lr, b1, b2, eps)
+    return p - lr * m_new / (np.sqrt(v_new) + eps), m_new, v_new
+
+
+def _no_square_root(p, g, m, v, t, lr, b1, b2, eps):
+    _, m_new, v_new = adam_step(p, g, m, v, t, lr, b1, b2, eps)
+    m_hat, v_hat = m_new / (1 - b1 ** t), v_new / (1 - b2 ** t)
+    return p - lr * m_hat / (v_hat + eps), m_new, v_new
+
+
+def _eps_inside(p, g, m, v, t, lr, b1, b2, eps):
+    _, m_new, v_new = adam_step(p, g, m, v, t, lr, b1, b2, eps)
+    m_hat, v_hat = m_new / (1 - b1 ** t), v_new / (1 - b2 ** t)
+    return p - lr * m_hat / np.sqrt(v_hat + eps), m_new, v_new
+
+
+def _returned_hats(p, g, m, v, t, lr, b1, b2, eps):
+    p_new, m_new, v_new = adam_step(p, g, m, v, t, lr, b1, b2, eps)
+    return p_new, m_new / (1 - b1 ** t), v_new / (1 - b2 ** t)
 
 
 ADAM_STEP = Problem(
     name="adam_step", function="adam_step",
     signature="adam_step(p, grad, m, v, t, lr, beta1, beta2, eps) -> (p_new, m_new, v_new)",
     make_case=_adam_case,
-    reference=_adam,
+    reference=adam_step,
     misconceptions=(
-        Misconception(lambda *a: _adam(*a, correct=False),
+        Misconception(_no_bias_correction,
                       "the bias correction is missing: m_hat = m / (1 - beta1^t), "
                       "v_hat = v / (1 - beta2^t), with t the step number"),
-        Misconception(lambda *a: _adam(*a, sqrt=False),
+        Misconception(_no_square_root,
                       "divide by the square ROOT of v_hat (plus eps)"),
-        Misconception(lambda *a: _adam(*a, eps_inside=True),
+        Misconception(_eps_inside,
                       "eps goes outside the square root: sqrt(v_hat) + eps, not "
                       "sqrt(v_hat + eps)"),
-        Misconception(lambda *a: _adam(*a, return_hats=True),
+        Misconception(_returned_hats,
                       "return m and v, not the bias-corrected m_hat and v_hat: the next step "
                       "continues from m and v"),
     ),
