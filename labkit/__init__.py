@@ -42,11 +42,21 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    if name in _LAZY:
+        return importlib.import_module(f"{__name__}.{name}")
+    return renamed(__name__, name, _RENAMED)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+# --- the old names (one release): what to use now, and where the object is ----------------
 def _core(module: str, name: str):
     return lambda: getattr(importlib.import_module(f"labkit.core.{module}"), name)
 
 
-# old top-level names (until the next release): what to use now, and where the object is
 _RENAMED = {
     "Activation": ("labkit.core.layers.Activation", _core("layers", "Activation")),
     "Loss": ("labkit.core.losses.Loss", _core("losses", "Loss")),
@@ -67,13 +77,3 @@ _RENAMED = {
                     _core("schedules", "_CosineDecay")),
     "LRScheduler": ("labkit.optim.lr_scheduler.LambdaLR", _core("schedules", "_LRScheduler")),
 }
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return importlib.import_module(f"{__name__}.{name}")
-    return renamed(__name__, name, _RENAMED)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))

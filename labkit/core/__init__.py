@@ -28,17 +28,3 @@ from .schedules import CosineAnnealingLR, LambdaLR, StepLR
 from .train import History, TrainingDiverged, fit, layer_groups
 from .value import Value
 
-__all__ = [
-    "ACTIVATIONS", "Activation", "Adam", "BCELoss", "BatchNorm1d", "CosineAnnealingLR",
-    "CrossEntropyLoss", "Dropout", "FunctionOptimizer", "GradCheckReport", "GradCheckRow",
-    "History", "Identity", "LambdaLR", "LeakyReLU", "Linear", "Loss", "MSELoss", "Module",
-    "Optimizer", "Parameter", "RMSprop", "ReLU", "Residual", "SGD", "Sequential", "Sigmoid",
-    "StepLR", "Tanh", "TrainingDiverged", "Value", "accuracy", "adam_step", "check_gradients",
-    "clip_grad_norm", "clip_grad_norm_", "confusion_matrix", "cross_entropy",
-    "cross_entropy_grad", "fit", "get_rng", "get_total_norm", "grad_norm", "init",
-    "layer_groups", "linear_backward", "linear_forward", "load_digits", "log_softmax",
-    "make_circles", "make_moons", "make_regression_1d", "make_spirals", "make_xor",
-    "manual_seed", "momentum_step", "mse", "mse_grad", "numerical_gradient", "predict_classes",
-    "relative_error", "relu", "relu_backward", "sigmoid", "sigmoid_backward", "softmax",
-    "tanh_backward", "train_test_split",
-]

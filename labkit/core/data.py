@@ -6,9 +6,6 @@ indices (N,); regression targets are float64 of shape (N, 1).
 """
 from __future__ import annotations
 
-import gzip
-from importlib import resources
-
 import numpy as np
 
 from .module import check_int
@@ -20,17 +17,22 @@ def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator):
     return X[perm], y[perm]
 
 
+def _two_classes(X0: np.ndarray, X1: np.ndarray, noise: float, rng: np.random.Generator):
+    """The points X0 (label 0) and X1 (label 1), with N(0, noise^2) noise, shuffled."""
+    X = np.vstack([X0, X1])
+    X += noise * rng.standard_normal(X.shape)
+    y = np.r_[np.zeros(len(X0), dtype=np.int64), np.ones(len(X1), dtype=np.int64)]
+    return _shuffled(X, y, rng)
+
+
 def make_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (as sklearn's make_moons), labels 0 and 1."""
     n = check_int("make_moons", "n", n, 2)
     rng = get_rng(rng)
     n_out, n_in = n // 2, n - n // 2
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
-    X = np.vstack([np.c_[np.cos(t_out), np.sin(t_out)],
-                   np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]])
-    X += noise * rng.standard_normal(X.shape)
-    y = np.r_[np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)]
-    return _shuffled(X, y, rng)
+    return _two_classes(np.c_[np.cos(t_out), np.sin(t_out)],
+                        np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)], noise, rng)
 
 
 def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
@@ -43,11 +45,8 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5,
     n_out, n_in = n // 2, n - n // 2
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    X = np.vstack([np.c_[np.cos(t_out), np.sin(t_out)],
-                   factor * np.c_[np.cos(t_in), np.sin(t_in)]])
-    X += noise * rng.standard_normal(X.shape)
-    y = np.r_[np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)]
-    return _shuffled(X, y, rng)
+    return _two_classes(np.c_[np.cos(t_out), np.sin(t_out)],
+                        factor * np.c_[np.cos(t_in), np.sin(t_in)], noise, rng)
 
 
 def make_spirals(n: int = 300, classes: int = 3, noise: float = 0.2,
@@ -92,6 +91,9 @@ def load_digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
 
     X (1797, 64) float64 (pixels 0..16, divided by 16 when ``scale``), y (1797,) int64 in 0..9.
     """
+    import gzip                         # only here: `import labkit` does not pay for them
+    from importlib import resources
+
     with resources.files("labkit.datasets").joinpath("digits.csv.gz").open("rb") as raw:
         with gzip.open(raw, "rt") as text:
             data = np.loadtxt(text, delimiter=",")

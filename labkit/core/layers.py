@@ -94,12 +94,10 @@ class Linear(Module):
         self.a_prev: np.ndarray | None = None      # the last input, kept for backward
 
     def reset_parameters(self, init: str | float = "default", rng=None) -> None:
-        rng = get_rng(rng)
+        rng, bound = get_rng(rng), 1.0 / math.sqrt(self.in_features)
         if init == "default":
-            bound = 1.0 / math.sqrt(self.in_features)
-            initializers.uniform_(self.W, -bound, bound, rng)
-            if self.b is not None:
-                initializers.uniform_(self.b, -bound, bound, rng)
+            for p in (self.W, self.b) if self.b is not None else (self.W,):
+                initializers.uniform_(p, -bound, bound, rng)
             return
         if init in ("xavier", "he"):
             std = initializers.init_std(init, self.in_features, self.out_features)
@@ -243,10 +241,8 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 
 def activation_name(layer: Module) -> str:
     """"relu", "sigmoid", ... for an activation layer (a subclass: its class name)."""
-    for name, cls in ACTIVATIONS.items():
-        if type(layer) is cls:
-            return name
-    return type(layer).__name__
+    return next((name for name, cls in ACTIVATIONS.items() if type(layer) is cls),
+                type(layer).__name__)
 
 
 class Sequential(Module):
@@ -296,10 +292,6 @@ class Sequential(Module):
         return iter(self.layers)
 
     def __repr__(self) -> str:
-        if not self.layers:
-            return "Sequential()"
-        lines = []
-        for i, layer in enumerate(self.layers):
-            body = repr(layer).replace("\n", "\n  ")
-            lines.append(f"  ({i}): {body}")
-        return "Sequential(\n" + "\n".join(lines) + "\n)"
+        rows = "".join(f"\n  ({i}): " + repr(layer).replace("\n", "\n  ")
+                       for i, layer in enumerate(self.layers))
+        return f"Sequential({rows}\n)" if self.layers else "Sequential()"

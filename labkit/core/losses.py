@@ -38,8 +38,8 @@ class Loss:
 
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
-    """L = mean over all n elements of (y_hat - y)^2."""
-    return float(np.mean((y_hat - y) ** 2))
+    """L = (1/n) sum of (y_hat - y)^2 over all n elements."""
+    return float(np.sum((y_hat - y) ** 2) / y.size)
 
 
 def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -60,12 +60,12 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
 
 
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
-    """L = mean over the batch of -log p[n, t_n], p = softmax(logits), targets t (N,) integers.
+    """L = (1/N) sum_n -log p[n, t_n], p = softmax(logits), targets t (N,) integers.
 
     log p comes from log_softmax rather than log(softmax): the same number, but finite where
     p[t] underflows to 0 (a confident wrong answer)."""
     rows = np.arange(len(targets))
-    return float(-np.mean(log_softmax(logits)[rows, targets]))
+    return float(-np.sum(log_softmax(logits)[rows, targets]) / len(targets))
 
 
 def cross_entropy_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -138,7 +138,7 @@ class BCELoss(Loss):
             log_p = np.maximum(np.log(p), -100.0)
             log_1mp = np.maximum(np.log1p(-p), -100.0)
         self._p, self._y = p, y
-        return float(-np.mean(y * log_p + (1.0 - y) * log_1mp))
+        return float(-np.sum(y * log_p + (1.0 - y) * log_1mp) / p.size)
 
     def backward(self):
         """dL/dp = (p - y) / (p (1 - p)) / n, the denominator clamped at 1e-12 as torch does
@@ -167,9 +167,7 @@ class CrossEntropyLoss(Loss):
                 f"CrossEntropyLoss: targets must be integer class indices, got dtype "
                 f"{targets.dtype} (use y.astype(int))"
             )
-        if targets.dtype.kind == "i" and targets.min() < 0:
-            raise _class_index_error(targets, c)
-        if targets.max() >= c:
+        if targets.min() < 0 or targets.max() >= c:
             raise _class_index_error(targets, c)
         self._logits, self._targets = logits, targets
         return cross_entropy(logits, targets)

@@ -48,20 +48,16 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """("", self), then every module below, depth first, as ("0", ...), ("1.block", ...);
+    def named_modules(self, prefix: str = "", seen: set | None = None
+                      ) -> Iterator[tuple[str, Module]]:
+        """("", self), then every module below, depth first, as ("0", ...), ("2.block", ...);
         a module reached twice is given once (torch.nn.Module.named_modules)."""
-        seen: set[int] = set()
-        stack = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            below = [(f"{name}.{child_name}" if name else child_name, child)
-                     for child_name, child in module.named_children()]
-            stack.extend(reversed(below))
+        seen = set() if seen is None else seen
+        if id(self) not in seen:
+            seen.add(id(self))
+            yield prefix, self
+            for name, child in self.named_children():
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, seen)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
@@ -101,30 +97,29 @@ class Module:
         module that has some yields (name, array); the walk prefixes them as parameters."""
         return iter(())
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """{"0.W": copy of W, ...}: every parameter and buffer, as torch's state_dict."""
-        state = {name: p.data.copy() for name, p in self.named_parameters()}
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """name -> the array itself, for every parameter and buffer ("0.W", ...)."""
+        arrays = {name: p.data for name, p in self.named_parameters()}
         for prefix, module in self.named_modules():
-            for name, array in module.named_buffers():
-                state[f"{prefix}.{name}" if prefix else name] = np.array(array, copy=True)
-        return state
+            arrays.update((f"{prefix}.{n}" if prefix else n, a) for n, a in module.named_buffers())
+        return arrays
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """{"0.W": a copy of W, ...}: every parameter and buffer, as torch's state_dict."""
+        return {name: array.copy() for name, array in self._arrays().items()}
 
     def load_state_dict(self, state_dict: dict[str, np.ndarray]) -> None:
         """Copies the arrays of ``state_dict`` into the parameters and buffers of the same
         names; every name must be there, with its shape, and no other."""
-        own = {name: p.data for name, p in self.named_parameters()}
-        for prefix, module in self.named_modules():
-            for name, array in module.named_buffers():
-                own[f"{prefix}.{name}" if prefix else name] = array
-        missing, unexpected = sorted(set(own) - set(state_dict)), sorted(set(state_dict) - set(own))
-        if missing or unexpected:
-            raise KeyError(f"{type(self).__name__}.load_state_dict: missing {missing}, "
-                           f"unexpected {unexpected}")
+        own, owner = self._arrays(), f"{type(self).__name__}.load_state_dict"
+        if set(own) != set(state_dict):
+            raise KeyError(f"{owner}: missing {sorted(set(own) - set(state_dict))}, "
+                           f"unexpected {sorted(set(state_dict) - set(own))}")
         for name, target in own.items():
             value = np.asarray(state_dict[name])
             if value.shape != target.shape:
-                raise ValueError(f"{type(self).__name__}.load_state_dict: {name!r} has shape "
-                                 f"{value.shape}, expected {target.shape}")
+                raise ValueError(f"{owner}: {name!r} has shape {value.shape}, expected "
+                                 f"{target.shape}")
             target[...] = value
 
     def extra_repr(self) -> str:
@@ -200,7 +195,7 @@ def check_bool(owner: str, name: str, value) -> bool:
     return bool(value)
 
 
-# --- old names, kept one release -----------------------------------------------------------
+# --- the old names: the one mechanism that keeps them working for one release ----------
 def deprecated(old: str, new: str, stacklevel: int = 3) -> None:
     """Warns that ``old`` goes in the next release and ``new`` replaces it."""
     warnings.warn(f"{old} is deprecated and goes in the next release: use {new}",

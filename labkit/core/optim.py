@@ -106,20 +106,17 @@ class Optimizer:
         self.defaults = self.check_hyperparameters(dict(defaults))
         is_groups = isinstance(params, list) and params and all(isinstance(g, dict)
                                                                 for g in params)
-        groups = params if is_groups else [{"params": params}]
-        self.param_groups: list[dict] = []
-        self.state: list[dict] = []
-        self.t = 0                               # steps taken
+        self.param_groups: list[dict] = [
+            self.check_hyperparameters({**self.defaults, **group,
+                                        "params": _check_params(owner, group["params"])})
+            for group in (params if is_groups else [{"params": params}])]
         seen: set[int] = set()
-        for group in groups:
-            group = {**self.defaults, **group, "params": _check_params(owner, group["params"])}
-            for p in group["params"]:
-                if id(p) in seen:
-                    raise ValueError(f"{owner}: parameter {p.name or '?'!r} appears twice in "
-                                     f"params")
-                seen.add(id(p))
-                self.state.append({})
-            self.param_groups.append(self.check_hyperparameters(group))
+        for p in self.parameters():
+            if id(p) in seen:
+                raise ValueError(f"{owner}: parameter {p.name or '?'!r} appears twice in params")
+            seen.add(id(p))
+        self.state: list[dict] = [{} for _ in seen]
+        self.t = 0                               # steps taken
 
     def check_hyperparameters(self, group: dict) -> dict:
         """The group with its hyper-parameters checked (a ValueError names a bad one)."""
@@ -129,13 +126,12 @@ class Optimizer:
     # opt.lr, opt.momentum, ...: the hyper-parameter of every group (labkit's shortcut)
     def __getattr__(self, name: str):
         groups = self.__dict__.get("param_groups")
-        if groups and name in self.__dict__["defaults"]:
-            values = {repr(g[name]) for g in groups}
-            if len(values) > 1:
-                raise AttributeError(f"{type(self).__name__}.{name} differs between the param "
-                                     f"groups: read opt.param_groups[i][{name!r}]")
-            return groups[0][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if not groups or name not in self.__dict__["defaults"]:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if any(g[name] != groups[0][name] for g in groups):
+            raise AttributeError(f"{type(self).__name__}.{name} differs between the param "
+                                 f"groups: read opt.param_groups[i][{name!r}]")
+        return groups[0][name]
 
     def __setattr__(self, name: str, value) -> None:
         if name in self.__dict__.get("defaults", ()):
@@ -156,48 +152,35 @@ class Optimizer:
         """One update of every parameter from its gradient (a parameter whose grad is None is
         left as it is, as torch)."""
         self.t += 1
-        i = 0
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self.update(p, p.grad, self.state[i], group)
-                i += 1
+        groups = [group for group in self.param_groups for _ in group["params"]]
+        for p, state, group in zip(self.parameters(), self.state, groups):
+            if p.grad is not None:
+                self.update(p, p.grad, state, group)
 
     def update(self, p: Parameter, g: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError
 
     def state_dict(self) -> dict:
-        """{"state": {i: {...}}, "param_groups": [{"lr": ..., "params": [i, ...]}]}, the
-        parameters by their index, as torch (arrays copied)."""
-        groups, i = [], 0
-        for group in self.param_groups:
-            n = len(group["params"])
-            groups.append({**{k: v for k, v in group.items() if k != "params"},
-                           "params": list(range(i, i + n))})
-            i += n
-        state = {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s}
-        return {"state": state, "param_groups": groups}
+        """{"state": {i: {...}}, "param_groups": [{"lr": ..., "params": [i, ...]}]}: the
+        parameters by their index, as torch (the arrays copied)."""
+        index = {id(p): i for i, p in enumerate(self.parameters())}
+        groups = [{**group, "params": [index[id(p)] for p in group["params"]]}
+                  for group in self.param_groups]
+        return {"state": {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s},
+                "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Takes the state and hyper-parameters of ``state_dict`` (this optimizer's layout:
-        as many groups, of as many parameters, of the same shapes)."""
-        owner = f"{type(self).__name__}.load_state_dict"
-        groups = state_dict["param_groups"]
-        sizes = [len(g["params"]) for g in self.param_groups]
-        if [len(g["params"]) for g in groups] != sizes:
-            raise ValueError(f"{owner}: the state has groups of {[len(g['params']) for g in groups]}"
-                             f" parameters, this optimizer {sizes}")
-        for group, saved in zip(self.param_groups, groups):
-            group.update(self.check_hyperparameters(
-                {**group, **{k: v for k, v in saved.items() if k != "params"}}))
-        params = self.parameters()
-        for i, p in enumerate(params):
-            saved = copy.deepcopy(dict(state_dict["state"].get(i, {})))
-            for key, value in saved.items():
-                if isinstance(value, np.ndarray) and value.shape != p.shape:
-                    raise ValueError(f"{owner}: state[{i}][{key!r}] has shape {value.shape}, "
-                                     f"parameter {i} has {p.shape}")
-            self.state[i] = saved
+        """The state and hyper-parameters of ``state_dict`` (this optimizer's layout: as many
+        groups, of as many parameters)."""
+        sizes = [[len(g["params"]) for g in groups]
+                 for groups in (state_dict["param_groups"], self.param_groups)]
+        if sizes[0] != sizes[1]:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state has groups of "
+                             f"{sizes[0]} parameters, this optimizer {sizes[1]}")
+        for group, saved in zip(self.param_groups, state_dict["param_groups"]):
+            group.update(self.check_hyperparameters({**saved, "params": group["params"]}))
+        self.state = [copy.deepcopy(dict(state_dict["state"].get(i, {})))
+                      for i in range(len(self.state))]
 
     def __repr__(self) -> str:
         hp = ", ".join(f"{k}={v}" for k, v in self.param_groups[0].items() if k != "params")
@@ -274,8 +257,7 @@ class RMSprop(Optimizer):
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p.data
         if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
+            state.update(step=0, square_avg=np.zeros_like(p.data))
             if momentum:
                 state["momentum_buffer"] = np.zeros_like(p.data)
             if group["centered"]:
@@ -327,9 +309,7 @@ class Adam(Optimizer):
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p.data
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
+            state.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] += 1

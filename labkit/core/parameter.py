@@ -36,16 +36,13 @@ class Parameter:
     @grad.setter
     def grad(self, value: np.ndarray | None) -> None:
         """p.grad = g: refused (the old gradient kept) unless g has the shape of ``data``."""
-        if value is None:
-            self._grad = None
-            return
-        value = np.asarray(value)
-        if value.shape != self.data.shape:
-            raise ValueError(
-                f"Parameter {self.name or '?'!r}: cannot set a gradient of shape {value.shape}, "
-                f"expected {self.data.shape} (the shape of its data)"
-            )
-        self._grad = value.astype(self.data.dtype, copy=False)
+        if value is not None:
+            value = np.asarray(value, dtype=self.data.dtype)
+            if value.shape != self.data.shape:
+                raise ValueError(
+                    f"Parameter {self.name or '?'!r}: cannot set a gradient of shape "
+                    f"{value.shape}, expected {self.data.shape} (the shape of its data)")
+        self._grad = value
 
     @property
     def shape(self) -> tuple[int, ...]:

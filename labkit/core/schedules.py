@@ -60,12 +60,6 @@ class Scheduler:
     def get_last_lr(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
-    def state_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k not in ("optimizer", "lr_lambda")}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        vars(self).update(state_dict)
-
 
 class LambdaLR(Scheduler):
     """eta_t = eta_0 * lr_lambda(t)."""

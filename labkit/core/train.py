@@ -11,7 +11,6 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
@@ -40,14 +39,6 @@ class History:
     @property
     def steps(self) -> int:
         return len(self.loss)
-
-
-class StepMonitor(Protocol):
-    """What fit calls around every parameter update (gradients are filled before the first)."""
-
-    def before_update(self, step: int, net: Module, X_batch: np.ndarray) -> None: ...
-
-    def after_update(self, step: int, net: Module) -> None: ...
 
 
 class TrainingDiverged(RuntimeError):
@@ -91,22 +82,17 @@ class _TextProgress:
 
     def __init__(self, total: int, desc: str = "", unit: str = "") -> None:
         self.total, self.desc, self.unit, self.n, self.postfix = total, desc, unit, 0, ""
-        self._every = max(1, total // 20)
 
     def update(self, k: int = 1) -> None:
         self.n += k
-        if self.n % self._every == 0 or self.n == self.total:
-            self._print("\r")
+        if self.n % max(1, self.total // 20) == 0 or self.n == self.total:
+            self.close(end="")
 
     def set_postfix(self, refresh: bool = True, **values) -> None:
         self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
 
-    def close(self) -> None:
-        self._print("\r")
-        sys.stderr.write("\n")
-
-    def _print(self, start: str) -> None:
-        sys.stderr.write(f"{start}{self.desc}: {self.n}/{self.total} {self.unit}s  {self.postfix}")
+    def close(self, end: str = "\n") -> None:
+        sys.stderr.write(f"\r{self.desc}: {self.n}/{self.total} {self.unit}s  {self.postfix}{end}")
         sys.stderr.flush()
 
 
@@ -116,14 +102,15 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
         metric: Callable[[np.ndarray, np.ndarray], float] = accuracy,
         clip_norm: float | None = None, progress: bool | Callable = False,
         callback: Callable[[int, float], None] | None = None,
-        monitor: StepMonitor | None = None) -> History:
+        monitor=None) -> History:
     """Trains ``net`` in place and returns its History.
 
     batch_size None means full batch; ``shuffle`` reorders the samples every epoch with ``rng``.
     ``progress``: True for a progress line, or a tqdm-like factory (``progress=tqdm.auto.tqdm``)
     for a bar; the core imports no progress library itself.
     ``callback(step, loss)`` runs after every step; ``monitor`` (e.g.
-    ``labkit.diagnostics.GradientMonitor``) sees every batch before and after the update.
+    ``labkit.diagnostics.GradientMonitor``) sees every batch around the update, through its
+    ``before_update(step, net, X_batch)`` (the gradients filled) and ``after_update(step, net)``.
     """
     _check_role("net", net, ("__call__", "backward", "named_parameters"),
                 "a labkit Module (e.g. a Sequential)")
