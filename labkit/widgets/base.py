@@ -58,10 +58,18 @@ class Status:
 RENDER_RC = {"text.hinting": "no_hinting", "axes.titley": 1.0}
 
 
-def rendering():
-    """The matplotlib settings widget figures are drawn and measured with (a context
-    manager): ``with rendering(): fig.canvas.draw()``."""
-    return matplotlib.rc_context(RENDER_RC)
+@contextmanager
+def rendering() -> Iterator[None]:
+    """The matplotlib settings widget figures are made, drawn and measured with (a context
+    manager): ``with rendering(): fig.canvas.draw()``. Only these settings are set and put
+    back (``matplotlib.rc_context`` copies all of them, a few milliseconds in a kernel)."""
+    rc = matplotlib.rcParams
+    before = {key: rc[key] for key in RENDER_RC}
+    rc.update(RENDER_RC)
+    try:
+        yield
+    finally:
+        rc.update(before)
 
 
 def png_bytes(pixels: np.ndarray, opaque: bool = False) -> bytes:
@@ -365,17 +373,18 @@ class Lab:
 
     def update(self, raise_errors: bool = False) -> Status:
         start = time.perf_counter()
-        try:
-            with rendering():   # a draw function that measures text measures it as drawn
+        with rendering():   # a draw function that measures text measures it as drawn
+            try:
                 result = self._draw(self.view.fig, self.values)
-            status = result if isinstance(result, Status) else Status(result or "")
-        except Exception as exc:  # a slider callback must never show a traceback
-            if raise_errors:
-                raise
-            log.exception("%s: redraw failed for %s", self.title, self.values)
-            status = Status(f"This setting could not be drawn ({type(exc).__name__}: {exc}). "
-                            "Please report it; the other settings still work.", "error")
-        self.view.refresh()
+                status = result if isinstance(result, Status) else Status(result or "")
+            except Exception as exc:  # a slider callback must never show a traceback
+                if raise_errors:
+                    raise
+                log.exception("%s: redraw failed for %s", self.title, self.values)
+                status = Status(f"This setting could not be drawn ({type(exc).__name__}: "
+                                f"{exc}). Please report it; the other settings still work.",
+                                "error")
+            self.view.refresh()
         self._show(status)
         self.last_ms = (time.perf_counter() - start) * 1000.0
         return status
