@@ -209,3 +209,29 @@ def test_an_artist_kept_on_top_stays_above_the_moving_parts_without_being_redraw
     rows = slice(int(full.shape[0] - box.y1) + 3, int(full.shape[0] - box.y0) - 3)
     cols = slice(int(box.x1) - 6, int(box.x1) - 3)  # right of the legend's text, inside it
     assert not np.any(np.all(shown[rows, cols] == [255, 0, 0], axis=-1))  # no red line on it
+
+
+def test_follow_fits_other_controls_before_one_redraw_and_never_shows_a_traceback():
+    calls = []
+
+    def draw(fig, v):
+        calls.append(dict(v))
+        return f"k = {v['k']}"
+
+    def follow(lab, control):
+        if control is lab.controls["mode"]:
+            if control.value == "broken":
+                raise RuntimeError("cannot follow")
+            lab.controls["k"].max = 3 if control.value == "small" else 10
+
+    lab = Lab("follow", {"k": W.IntSlider(value=8, min=0, max=10),
+                         "mode": W.Dropdown(options=["big", "small", "broken"], value="big")},
+              draw, figsize=(3, 2), follow=follow)
+    calls.clear()
+    lab.controls["mode"].value = "small"        # k is clamped to 3 by the follow, then drawn
+    assert calls == [{"k": 3, "mode": "small"}]
+    lab.controls["k"].value = 2
+    assert calls[-1] == {"k": 2, "mode": "small"} and len(calls) == 2
+    lab.controls["mode"].value = "broken"
+    assert lab.last_status.level == "error" and "cannot follow" in lab.status.value
+    assert "Traceback" not in lab.status.value

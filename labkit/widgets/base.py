@@ -362,12 +362,20 @@ class Lab:
     # --- drawing -------------------------------------------------------------------------
     def _on_change(self, change: dict) -> None:
         if self._follow is not None and not self._following:
+            failed = None
             with self.hold():            # the controls follow, then one redraw (or, inside
                 self._following = True   # an outer hold, at its end)
                 try:
                     self._follow(self, change["owner"])
+                except Exception as exc:  # never a traceback: said in words, as in update
+                    log.exception("%s: controls could not follow %s", self.title, self.values)
+                    failed = exc
                 finally:
                     self._following = False
+            if failed is not None:
+                self._show(Status(f"The controls could not follow this setting "
+                                  f"({type(failed).__name__}: {failed}). Please report it.",
+                                  "error"))
         elif not self._held:
             self.update()
 
