@@ -3,6 +3,7 @@ bias, drawn with its forward values; the status says ŷ, the loss and which ReLU
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import ipywidgets as W
@@ -23,6 +24,12 @@ SEED_003 = {"w1": 0.1, "w2": 0.4, "b_h1": 0.1,
 EDGE_NAMES = [[["w1", "w2"], ["w3", "w4"]], [["w5", "w6"]]]
 BIAS_NAMES = [["b_h1", "b_h2"], ["b_o"]]
 WEIGHT_RANGE, BIAS_RANGE = 1.5, 2.0
+
+
+def round_up(v: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7 times a power of ten that is >= v > 0."""
+    decade = 10.0 ** math.floor(math.log10(v))
+    return next(m * decade for m in (1, 1.5, 2, 3, 5, 7, 10) if m * decade >= v * (1 - 1e-12))
 
 
 def network_221(values: Mapping[str, float] = SEED_003, net: Sequential | None = None
@@ -96,15 +103,17 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         axes["bars"] = ax.bar(["ŷ", "target y"], [0.0, y], color=["#1f77b4", "#2ca02c"])
         axes["labels"] = [ax.text(bar.get_x() + bar.get_width() / 2, 0.0, "", ha="center",
                                   fontsize=9) for bar in axes["bars"]]
-        ax.axhline(0, color="0.6", lw=0.8)
+        zero = ax.axhline(0, color="0.6", lw=0.8)
         # few tick labels: they are most of this panel's drawing time
         ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 5, 10]))
         ax.set_title(" ", fontsize=10)
         fig.subplots_adjust(left=0.01, right=0.97, bottom=0.08, top=0.9)
         # the moving parts, redrawn over a kept picture of the rest (the title and the layer
-        # names): every part of the diagram with an id (nodes, edges, their numbers), and the
-        # output panel whole (its limits follow ŷ)
-        animate([a for a in axes["net"].get_children() if a.get_gid()], ax)
+        # names): every part of the diagram with an id (nodes, edges, their numbers), and of
+        # the output panel the bar of ŷ, the numbers and the title (the zero line with them,
+        # to stay on top of the bar); its limits move in round steps, so most moves keep them
+        animate([a for a in axes["net"].get_children() if a.get_gid()], axes["bars"][0],
+                axes["labels"], ax.title, zero)
 
     def draw(fig, v):
         network_221(v, net)
@@ -119,7 +128,9 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         lo, hi = min(0.0, y_hat, y), max(0.0, y_hat, y)
         pad = 0.15 * (hi - lo) + 0.1
         ax = axes["out"]
-        ax.set_ylim(lo - pad if lo < 0 else 0.0, hi + pad)
+        limits = (-round_up(pad - lo) if lo < 0 else 0.0, round_up(hi + pad))
+        if ax.get_ylim() != limits:          # (the whole figure is drawn again then)
+            ax.set_ylim(*limits)
         ax.title.set_text(f"loss (ŷ − y)² = {(y_hat - y) ** 2:.3f}")
         return describe_forward(net, x, y)
 
