@@ -224,7 +224,7 @@ def test_values_helper_labels():
 
 @pytest.mark.parametrize("bad", ["2", None, [1.0], True])
 def test_combining_with_a_non_number_is_a_type_error(bad):
-    with pytest.raises(TypeError, match="cannot combine a Value with a"):
+    with pytest.raises(TypeError, match="a number combined with a Value must be a real number"):
         Value(1.0) + bad
 
 

@@ -1,8 +1,8 @@
-"""Value: a scalar autograd engine in the spirit of micrograd.
+"""Value: a scalar autograd engine in the spirit of micrograd (Karpathy's ``engine.py``).
 
-Every operation makes a new Value that remembers its inputs (``parents``) and the local
-derivatives d(out)/d(input) computed during the forward pass (``local_grads``). ``backward()``
-then applies the chain rule in reverse topological order:
+Every operation makes a new Value that remembers its inputs (``parents``) and how to get the
+local derivatives d(out)/d(input) (``local_grads``). ``backward()`` applies the chain rule in
+reverse topological order:
 
     parent.grad += local_grad * out.grad
 
@@ -10,71 +10,82 @@ The ``+=`` matters: a Value used twice (``b = a + a``) receives a contribution a
 path. The topological order is built with an explicit stack, so a chain of 100,000 Values
 needs no recursion.
 
-Speed: this file is also benchmarked against micrograd (``benchmarks/bench_value.py``). The
-few lines written for speed rather than brevity say so in a comment, and why.
+As in micrograd, a local derivative is computed only when ``backward()`` asks for it. Where a
+derivative or a value is infinite or undefined, the result is what torch gives (float64):
+``Value(0.0) ** 0.5`` has gradient inf, ``Value(-8.0) ** (1 / 3)`` is nan.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-Number = (int, float)
-
-# A marker pushed onto topological_order's stack above a Value whose inputs are still being
-# visited: when it comes off the stack, all of them are in the order (see there).
-_INPUTS_DONE = object()
+import numpy as np
 
 
 class Value:
-    """A scalar ``data`` and the gradient ``grad`` = dL/d(this value) after ``L.backward()``."""
+    """A scalar ``data`` and the gradient ``grad`` = dL/d(this value) after ``L.backward()``.
 
-    # _pass_grad: scratch space of backward(), this pass's d(root)/d(this Value), kept apart
-    # from .grad (see backward). A slot rather than a dict keyed by Value, for speed. backward()
-    # sets it to 0 on every Value it reaches before it starts, so __init__ leaves it unset.
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label", "_pass_grad")
+    ``local_grads`` is a tuple with one d(this)/d(parent) per parent, or a function that
+    returns it (an operation passes a function, so its derivative is computed only by backward).
+    """
+
+    __slots__ = ("data", "grad", "parents", "_local_grads", "op", "label")  # no other attributes
 
     def __init__(self, data: float, parents: tuple[Value, ...] = (),
-                 local_grads: tuple[float, ...] = (), op: str = "", label: str = "") -> None:
-        self.data = float(data)
+                 local_grads: tuple[float, ...] | Callable[[], tuple[float, ...]] = (),
+                 op: str = "", label: str = "") -> None:
+        self.data = _as_float(data, "Value(data)")
         self.grad = 0.0
         self.parents = parents
-        self.local_grads = local_grads
+        self._local_grads = local_grads
         self.op = op
         self.label = label
 
-    # --- arithmetic: out = f(self, other), local derivatives stored with the parents ---
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this)/d(parent) for each parent (computed the first time it is read)."""
+        if callable(self._local_grads):
+            self._local_grads = self._local_grads()
+        return self._local_grads
+
+    # --- arithmetic: out = f(self, other), local derivatives d(out)/d(self), d(out)/d(other) ---
     def __add__(self, other) -> Value:
-        other = other if isinstance(other, Value) else Value(_number(other))
-        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        other = _as_value(other)
+        return Value(self.data + other.data, (self, other), lambda: (1.0, 1.0), "+")
 
     def __mul__(self, other) -> Value:
-        other = other if isinstance(other, Value) else Value(_number(other))
-        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+        other = _as_value(other)
+        return Value(self.data * other.data, (self, other), lambda: (other.data, self.data), "*")
 
     def __pow__(self, exponent) -> Value:
-        """x**k for a constant k: d/dx = k x^(k-1).  x**y for a Value y: d/dy = x^y ln x."""
+        """x**k for a constant k: d/dx = k x^(k-1) (0 when k = 0, as torch).
+        x**y for a Value y: also d/dy = x^y ln x (0 where x = 0 and y >= 0, as torch)."""
+        x = self.data
         if isinstance(exponent, Value):
-            out = self.data ** exponent.data
-            dlog = out * math.log(self.data) if self.data > 0 else 0.0
-            return Value(out, (self, exponent),
-                         (exponent.data * self.data ** (exponent.data - 1), dlog), "**")
-        k = _number(exponent)
-        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f"**{k:g}")
+            y = exponent.data
+            out = _pow(x, y)
+
+            def local_grads() -> tuple[float, float]:
+                d_y = 0.0 if x == 0 and y >= 0 else out * _log(x)
+                return _d_pow(x, y), d_y
+            return Value(out, (self, exponent), local_grads, "**")
+        k = _as_float(exponent, "Value ** exponent")
+        return Value(_pow(x, k), (self,), lambda: (_d_pow(x, k),), f"**{k:g}")
 
     def __neg__(self) -> Value:
-        return Value(-self.data, (self,), (-1.0,), "neg")
+        return Value(-self.data, (self,), lambda: (-1.0,), "neg")
 
     def __sub__(self, other) -> Value:
-        other = other if isinstance(other, Value) else Value(_number(other))
-        return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        other = _as_value(other)
+        return Value(self.data - other.data, (self, other), lambda: (1.0, -1.0), "-")
 
     def __truediv__(self, other) -> Value:
         """a / b: d/da = 1/b, d/db = -a/b^2."""
-        other = other if isinstance(other, Value) else Value(_number(other))
-        if other.data == 0:
-            raise ZeroDivisionError(f"Value division by zero: {self.data} / 0")
-        inv = 1.0 / other.data
-        return Value(self.data * inv, (self, other), (inv, -self.data * inv * inv), "/")
+        other = _as_value(other)
+        a, b = self.data, other.data
+        if b == 0:
+            raise ZeroDivisionError(f"Value division by zero: {a} / 0")
+        return Value(a / b, (self, other), lambda: (1.0 / b, -a / (b * b)), "/")
 
     def __radd__(self, other) -> Value:
         return self + other
@@ -83,39 +94,37 @@ class Value:
         return self * other
 
     def __rsub__(self, other) -> Value:
-        return Value(_number(other)) - self
+        return _as_value(other) - self
 
     def __rtruediv__(self, other) -> Value:
-        return Value(_number(other)) / self
+        return _as_value(other) / self
 
     def __rpow__(self, base) -> Value:
         """k**x for a constant k: d/dx = k^x ln k."""
-        return Value(_number(base)) ** self
+        return _as_value(base) ** self
 
     # --- functions ----------------------------------------------------------------------
     def exp(self) -> Value:
         """e^x; derivative e^x."""
         out = math.exp(self.data)
-        return Value(out, (self,), (out,), "exp")
+        return Value(out, (self,), lambda: (out,), "exp")
 
     def log(self) -> Value:
         """ln x; derivative 1/x."""
-        if self.data <= 0:
-            raise ValueError(f"Value.log needs a positive number, got {self.data}")
-        return Value(math.log(self.data), (self,), (1.0 / self.data,), "log")
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"Value.log needs a positive number, got {x}")
+        return Value(math.log(x), (self,), lambda: (1.0 / x,), "log")
 
     def tanh(self) -> Value:
         """tanh x; derivative 1 - tanh^2 x."""
         t = math.tanh(self.data)
-        return Value(t, (self,), (1.0 - t * t,), "tanh")
+        return Value(t, (self,), lambda: (1.0 - t * t,), "tanh")
 
     def relu(self) -> Value:
-        """max(x, 0); derivative 1 where x > 0, else 0."""
-        x = self.data
-        # (1.0,) and (0.0,) are constants, built once: no new tuple per relu
-        if x > 0:
-            return Value(x, (self,), (1.0,), "relu")
-        return Value(0.0, (self,), (0.0,), "relu")
+        """max(x, 0); derivative 0 where x <= 0, else 1. NaN stays NaN, derivative 1 (as torch)."""
+        out = 0.0 if self.data < 0 else self.data
+        return Value(out, (self,), lambda: (0.0 if out <= 0 else 1.0,), "relu")
 
     def sigmoid(self) -> Value:
         """sigma(x) = 1 / (1 + e^-x); derivative sigma (1 - sigma). From e^-|x|: no overflow,
@@ -126,66 +135,41 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return Value(s, (self,), lambda: (s * (1.0 - s),), "sigmoid")
 
     # --- backward -----------------------------------------------------------------------
     def topological_order(self) -> list[Value]:
         """Every Value this one depends on, each once, inputs before the Values using them.
 
-        A depth-first search with an explicit stack instead of recursion: a Value with inputs
-        is pushed back under a marker, then its inputs on top; by the time the marker comes
-        off again, every input is in the order, so the Value can follow them. A Value without
-        inputs goes into the order at once."""
+        A depth-first search with an explicit stack instead of micrograd's recursion: a Value
+        is pushed as (value, False) to visit it; visiting pushes (value, True) and then its
+        inputs, so (value, True) comes off the stack after all of them are in the order."""
         order: list[Value] = []
-        reached: set[Value] = set()  # Values hash by identity (no __eq__): faster than id()
-        stack: list = [self]
+        visited: set[Value] = set()
+        stack: list[tuple[Value, bool]] = [(self, False)]
         while stack:
-            node = stack.pop()
-            if node is _INPUTS_DONE:
-                order.append(stack.pop())          # the Value under the marker
-            elif node not in reached:
-                reached.add(node)
-                if node.parents:
-                    # one marker object, not a (node, done) tuple per stack entry: no tuple
-                    # to build and unpack, about 1.5x faster (inputs already reached are
-                    # pushed too and skipped when popped: cheaper than testing each first)
-                    stack.append(node)
-                    stack.append(_INPUTS_DONE)
-                    stack.extend(node.parents)
-                else:
-                    order.append(node)
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((p, False) for p in node.parents if p not in visited)
         return order
 
     def backward(self) -> None:
         """dself/dv for every v in the graph, added into v.grad (seed: dself/dself = 1).
 
-        In reverse topological order each Value, its gradient complete (every Value using it
-        came earlier), adds ``local_grad * its gradient`` into each of its inputs. This
-        pass's gradients are summed apart, in ``_pass_grad``, and each node passes on only
-        its own share, never what earlier passes left in ``.grad``: so a second backward()
-        adds the same amounts again and every gradient doubles, inner nodes included."""
-        order = self.topological_order()
-        for node in order:
-            node._pass_grad = 0.0
-        self._pass_grad = 1.0
-        for node in reversed(order):
-            g = node._pass_grad
+        In reverse topological order each Value's gradient is complete (every Value using it
+        came earlier), and it adds ``local_grad * its gradient`` into each input's. This pass's
+        gradients are summed in ``grads`` and then added to ``.grad``: a second backward() adds
+        the same amounts again (every gradient doubles), as in torch."""
+        grads = {self: 1.0}
+        for node in reversed(self.topological_order()):
+            g = grads[node]
             node.grad += g
-            # for parent, local in zip(node.parents, node.local_grads):
-            #     parent._pass_grad += local * g
-            # written out for one and two inputs (every operation here has one or two):
-            # building a zip per node cost about as much as the arithmetic itself
-            parents = node.parents
-            if len(parents) == 2:
-                a, b = parents
-                da, db = node.local_grads
-                a._pass_grad += da * g
-                b._pass_grad += db * g
-            elif len(parents) == 1:
-                parents[0]._pass_grad += node.local_grads[0] * g
-            elif parents:                           # a Value made by hand with 3+ inputs
-                for parent, local in zip(parents, node.local_grads):
-                    parent._pass_grad += local * g
+            for parent, local in zip(node.parents, node.local_grads):
+                grads[parent] = grads.get(parent, 0.0) + local * g
 
     def zero_grad(self) -> None:
         """grad <- 0 for this Value and everything it depends on."""
@@ -197,18 +181,39 @@ class Value:
         return f"Value({label}data={self.data:.6g}, grad={self.grad:.6g})"
 
 
-def _number(x) -> float:
-    if type(x) is float:  # the common case, checked first for speed
-        return x
-    if isinstance(x, bool) or not isinstance(x, Number):
-        try:
-            import numpy as np
-            if isinstance(x, np.number) and not isinstance(x, np.bool_):
-                return float(x)
-        except ImportError:  # pragma: no cover
-            pass
-        raise TypeError(f"Value: cannot combine a Value with a {type(x).__name__} ({x!r})")
+def _as_float(x, what: str) -> float:
+    """x as a float; a TypeError naming ``what`` for anything but a real number."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} must be a real number (int or float), got "
+                        f"{type(x).__name__} {x!r:.60}")
     return float(x)
+
+
+def _as_value(x) -> Value:
+    """x itself if it is a Value, else a constant Value holding the number x."""
+    return x if isinstance(x, Value) else Value(_as_float(x, "a number combined with a Value"))
+
+
+def _pow(x: float, k: float) -> float:
+    """x**k as torch (IEEE 754) computes it, where Python raises an error or makes a complex:
+    nan for a negative x to a non-integer k, +-inf for a result too large for a float
+    (0 to a negative power included; -inf only for a negative x to an odd k)."""
+    if x < 0 and math.isfinite(k) and not k.is_integer():
+        return math.nan
+    try:
+        return x ** k
+    except (OverflowError, ZeroDivisionError):
+        return math.copysign(math.inf, x) if k % 2 == 1 else math.inf
+
+
+def _d_pow(x: float, k: float) -> float:
+    """d/dx x**k = k x^(k-1); 0 for k = 0 (as torch, also at x = 0)."""
+    return 0.0 if k == 0 else k * _pow(x, k - 1)
+
+
+def _log(x: float) -> float:
+    """ln x, -inf at 0 and nan below (as torch)."""
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
 
 def values(xs: Iterable[float], prefix: str = "x") -> list[Value]:
