@@ -8,8 +8,11 @@
 3. `python -X importtime -c 'import labkit'`: the interpreter's own count of the cumulative
    time of the top-level `labkit` import (numpy included), without process start-up.
 
-The three commands are run interleaved, `--runs` times each; the medians are reported.
-The target (< 0.3 s) is checked against the largest of (2) and (3), numpy included.
+The three commands are run interleaved, `--runs` times each; the medians are reported. They
+run as a learner's kernel does, with the modules' bytecode cached (PYTHONDONTWRITEBYTECODE is
+dropped, so the warm-up runs write labkit's __pycache__, which git ignores): without it every
+start compiles labkit's sources again.
+The target (<= 0.15 s, issue 13) is checked against the largest of (2) and (3), numpy included.
 
     .venv/bin/python benchmarks/bench_import.py [--runs 15] [--out benchmarks/results/import.json]
 """
@@ -26,17 +29,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import RESULTS_DIR, LoadMeter, machine_info, summary, verdict, write_json  # noqa: E402
 
 COMMANDS = {"pass": "pass", "numpy": "import numpy", "labkit": "import labkit"}
+LIMIT_S = 0.15
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def wall(code: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
     return time.perf_counter() - t0
 
 
 def importtime_labkit() -> tuple[float, list[tuple[int, str]]]:
     """(cumulative seconds of the top-level `import labkit`, the 8 slowest self times)."""
-    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import labkit"],
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import labkit"], env=ENV,
                          check=True, capture_output=True, text=True).stderr
     total, rows = None, []
     for line in err.splitlines():
@@ -82,15 +87,16 @@ def main(argv=None) -> int:
         "load": load,
     }
     worst = max(res["labkit_minus_bare_python_s"], res["importtime_cumulative_s"]["median"])
-    res["target"] = {"target": "import labkit < 0.3 s (numpy included)", "value": worst,
-                     "limit": 0.3, "pass": worst < 0.3}
+    res["target"] = {"target": f"import labkit <= {LIMIT_S} s (numpy included)", "value": worst,
+                     "limit": LIMIT_S, "pass": worst <= LIMIT_S}
     print(f"python -c 'pass' {med['pass']:.3f} s, 'import numpy' {med['numpy']:.3f} s, "
           f"'import labkit' {med['labkit']:.3f} s (medians of {args.runs})")
     print(f"labkit alone (minus numpy): {res['labkit_minus_numpy_s']:.3f} s; "
           f"with numpy (minus bare python): {res['labkit_minus_bare_python_s']:.3f} s; "
           f"-X importtime cumulative: {res['importtime_cumulative_s']['median']:.3f} s")
     print(f"heavy modules loaded: {env_check}; other load {load['other_cores']:.2f} cores")
-    print(f"target import labkit < 0.3 s: {worst:.3f} s {verdict(res['target']['pass'])}")
+    print(f"target import labkit <= {LIMIT_S} s: {worst:.3f} s {verdict(res['target']['pass'])}")
+    res["bytecode"] = "cached (__pycache__ written by the warm-up runs)"
     write_json(args.out, {"meta": {**machine_info(), "args": vars(args)}, **res})
     print(f"wrote {args.out}")
     return 0 if res["target"]["pass"] else 1

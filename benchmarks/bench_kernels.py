@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
-"""Time the array-level choices labkit's core makes for speed, each against the plain numpy
-line a reader would expect, on the array shapes of the training workloads (A, B, C of
-bench_training.py), one BLAS thread:
+"""Where the time of one training step goes: labkit against the plain numpy reference
+(benchmarks/numpy_mlp.py), phase by phase, on the workloads of bench_training.py, one BLAS
+thread. It says what each remaining gap of bench_training's ratio is.
 
-  relu        np.maximum(z, 0)                vs  np.maximum(z, zeros)   (ReLU._f)
-  bias grad   delta.sum(axis=0)               vs  ones @ delta           (Parameter.add_grad_sum)
-  tanh        np.tanh(z)                      vs  lk.tanh(z)             (float64: via expm1)
-  tanh grad   da * (1 - a * a)                vs  Tanh()._df(da, a)      (in place)
-  grad write  W.grad.fill(0); W.grad += g.T@x vs  np.matmul(g.T, x, out=W.grad)   (zero_grad)
+  phase       labkit                                   numpy-ref
+  forward     net(X)                                   MLP.forward(X) (caches)
+  loss        loss_fn(y_hat, y) + loss_fn.backward()   the loss function (value and gradient)
+  zero_grad   opt.zero_grad()                          (none: its gradients are new arrays)
+  backward    net.backward(dL/dy_hat)                  MLP.backward(dout, caches)
+  update      opt.step()                               W -= lr dW, b -= lr db for every layer
+  step        the whole training step                  MLP.step(X, y)
 
-Each cell is the best of --repeats loops of --number calls (us per call), the loops of the two
-versions interleaved, after 2 s of warm-up: the best, not the median, because the question is
-what each line costs, not how noisy the machine is. A choice
-is kept in labkit only where its speed-up holds on every shape (the "kept" column).
+and, for labkit, the checks a learner's mistakes are caught by (the input and grad_out checks
+of every layer, the loss's argument checks), timed alone. The updates run with lr = 0 so that
+thousands of repetitions leave the weights as they are. Each cell is the best of --repeats
+loops of --number calls (us per call), labkit's and numpy-ref's loops interleaved.
 
-    .venv/bin/python benchmarks/bench_kernels.py [--out benchmarks/results/kernels.json]
+    .venv/bin/python benchmarks/bench_kernels.py [--clock cpu] [--out benchmarks/results/kernels.json]
 """
 from __future__ import annotations
 
@@ -27,84 +29,98 @@ import timeit
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_training as bt  # noqa: E402
+import numpy_mlp  # noqa: E402
 from _common import RESULTS_DIR, LoadMeter, Threads, machine_info, wait_for_idle, write_json  # noqa: E402
 
-import labkit as lk  # noqa: E402
+from labkit.core.losses import _check_arrays, _check_same_shape  # noqa: E402
+from labkit.core.module import check_grad_out, check_input  # noqa: E402
 
-# (workload, shape, dtype): a hidden layer's activations and deltas (batch x width)
-SHAPES = [("A", (200, 16), np.float64), ("B", (64, 128), np.float32),
-          ("B", (64, 128), np.float64), ("C", (256, 256), np.float32)]
-
-
-def best_us_pair(plain, fast, number: int, repeats: int) -> tuple[float, float]:
-    """Best loop of each, the loops of the two interleaved (the VM's speed drifts)."""
-    t_plain, t_fast = [], []
-    for _ in range(repeats):
-        t_plain.append(timeit.timeit(plain, number=number))
-        t_fast.append(timeit.timeit(fast, number=number))
-    return min(t_plain) / number * 1e6, min(t_fast) / number * 1e6
+CASES = [("A", "float64"), ("B", "float32"), ("B", "float64"), ("C", "float32")]
 
 
-def warm_up(seconds: float = 2.0) -> None:
-    """Busy work first: the first second of a process runs measurably slower on this VM."""
-    a, t_end = np.ones((256, 256)), time.perf_counter() + seconds
-    while time.perf_counter() < t_end:
-        np.tanh(a @ a)
+def phases(w: bt.Workload, dtype: str) -> dict[str, tuple]:
+    """phase -> (labkit callable, numpy-ref callable or None), on the workload's first batch."""
+    X, y = w.batches(dtype)[0]
+    lab = bt.LabkitTrainer(w, dtype)
+    lab.load(w.init)
+    lab.opt.lr = 0.0
+    net, loss_fn, opt = lab.net, lab.loss_fn, lab.opt
+    y_hat = net(X)
+    loss_fn(y_hat, y)
+    g = loss_fn.backward()
+    net.backward(g)
+    ref = numpy_mlp.MLP([(W.astype(dtype), b.astype(dtype)) for W, b in w.init], w.hidden,
+                        w.output, w.loss, 0.0)
+    out, caches = ref.forward(X)
+    _, dout = ref.loss(out, y)
+    _, grads = ref.backward(dout, caches)
+
+    def ref_update():
+        for (W, b), (dW, db) in zip(ref.params, grads):
+            W -= ref.lr * dW
+            b -= ref.lr * db
+
+    def lab_loss():
+        loss_fn(y_hat, y)
+        return loss_fn.backward()
+
+    def checks():                      # what the layers and the loss check, every step
+        for layer in net:
+            check_input(layer, X)
+            check_grad_out(layer, X, X.shape)
+        _check_arrays(loss_fn, y_hat, y)
+        if w.loss == "bce":
+            _check_same_shape(loss_fn, y_hat, y)
+
+    return {"forward": (lambda: net(X), lambda: ref.forward(X)),
+            "loss": (lab_loss, lambda: ref.loss(out, y)),
+            "zero_grad": (opt.zero_grad, None),
+            "backward": (lambda: net.backward(g), lambda: ref.backward(dout, caches)),
+            "update": (opt.step, ref_update),
+            "step": (lambda: lab.step(X, y), lambda: ref.step(X, y)),
+            "checks (in labkit's phases)": (checks, None)}
 
 
-def kernels(shape, dtype, rng):
-    """name -> (plain, labkit): two zero-argument callables doing the same work."""
-    z = rng.standard_normal(shape).astype(dtype)
-    delta = rng.standard_normal(shape).astype(dtype)
-    x = rng.standard_normal(shape).astype(dtype)
-    zeros, ones = np.zeros_like(z), np.ones(shape[0], dtype)
-    grad = np.zeros((shape[1], shape[1]), dtype)
-
-    def plain_grad_write():
-        grad.fill(0)
-        grad.__iadd__(delta.T @ x)
-
-    a = np.tanh(z)
-    tanh_layer = lk.Tanh()
-
-    return {
-        "relu": (lambda: np.maximum(z, 0), lambda: np.maximum(z, zeros)),
-        "bias grad": (lambda: delta.sum(axis=0), lambda: ones @ delta),
-        "tanh": (lambda: np.tanh(z), lambda: lk.tanh(z)),
-        "tanh grad": (lambda: delta * (1 - a * a), lambda: tanh_layer._df(delta, a)),
-        "grad write": (plain_grad_write, lambda: np.matmul(delta.T, x, out=grad)),
-    }
+def best_us(fn, number: int, repeats: int, clock) -> list[float]:
+    return [t / number * 1e6 for t in timeit.repeat(fn, number=number, repeat=repeats,
+                                                     timer=clock)]
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--number", type=int, default=500, help="calls per loop (default 500)")
-    p.add_argument("--repeats", type=int, default=9, help="loops per cell (default 9)")
+    p.add_argument("--number", type=int, default=200, help="calls per loop (default 200)")
+    p.add_argument("--repeats", type=int, default=15, help="loops per cell (default 15)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall: perf_counter; cpu: this thread's CPU time (a busy machine)")
     p.add_argument("--wait-idle", type=float, default=60.0)
     p.add_argument("--out", default=os.path.join(RESULTS_DIR, "kernels.json"))
     args = p.parse_args(argv)
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
 
     meta = machine_info()
-    meta["wait_for_idle"] = wait_for_idle(args.wait_idle)
-    rng = np.random.default_rng(0)
+    meta["wait_for_idle"] = wait_for_idle(args.wait_idle) if args.wait_idle > 0 else None
+    workloads = bt.make_workloads(0)
     rows, meter = [], LoadMeter()
     with Threads().mode("1"):
-        warm_up()
-        for workload, shape, dtype in SHAPES:
-            for name, (plain, fast) in kernels(shape, dtype, rng).items():
-                t_plain, t_lab = best_us_pair(plain, fast, args.number, args.repeats)
-                rows.append({"kernel": name, "workload": workload, "shape": list(shape),
-                             "dtype": np.dtype(dtype).name, "plain_us": t_plain,
-                             "labkit_us": t_lab, "speedup": t_plain / t_lab})
+        for key, dtype in CASES:
+            number = max(1, args.number // 50) if key == "C" else args.number
+            for name, (lab, ref) in phases(workloads[key], dtype).items():
+                lab_t, ref_t = [], []
+                for _ in range(args.repeats):       # interleaved: the VM's speed drifts
+                    lab_t += best_us(lab, number, 1, clock)
+                    if ref is not None:
+                        ref_t += best_us(ref, number, 1, clock)
+                rows.append({"workload": key, "dtype": dtype, "phase": name,
+                             "labkit_us": min(lab_t), "numpy_ref_us": min(ref_t) if ref_t
+                             else 0.0})
     load = meter.stop()
 
-    print(f"{'kernel':11} {'workload':8} {'shape':>10} {'dtype':8} {'plain us':>9} "
-          f"{'labkit us':>9} {'speed-up':>8}")
+    print(f"{'workload':9} {'phase':28} {'labkit us':>10} {'numpy-ref us':>13} {'gap us':>8}")
     for r in rows:
-        shape = "x".join(map(str, r["shape"]))
-        print(f"{r['kernel']:11} {r['workload']:8} {shape:>10} {r['dtype']:8} "
-              f"{r['plain_us']:9.2f} {r['labkit_us']:9.2f} {r['speedup']:7.2f}x")
-    print(f"other load {load['other_cores']:.2f} cores")
+        print(f"{r['workload'] + ' ' + r['dtype']:9} {r['phase']:28} {r['labkit_us']:10.1f} "
+              f"{r['numpy_ref_us']:13.1f} {r['labkit_us'] - r['numpy_ref_us']:8.1f}")
+    print(f"clock {args.clock}; other load {load['other_cores']:.2f} cores")
     write_json(args.out, {"meta": meta, "load": load, "args": vars(args), "rows": rows})
     print(f"wrote {args.out}")
     return 0

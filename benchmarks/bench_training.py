@@ -51,6 +51,11 @@ except ImportError:            # torch is optional: its rows are then skipped
     torch = None
 
 THREAD_MODES = ("1", "default")
+# the clock of every timing: wall time (perf_counter) on an idle machine; --clock cpu uses this
+# process's CPU time (process_time), which other processes on a busy machine disturb less
+CLOCK = time.perf_counter
+RATIO_LIMIT = 1.15       # A and B: labkit's step <= 1.15x numpy-ref's (issue 13)
+EFF_POINTS = 0.05        # C: labkit's matmul efficiency within 5 points of numpy-ref's
 
 # --- workloads ------------------------------------------------------------------------------
 
@@ -250,11 +255,11 @@ class Row:
             self.trainer.load(self.w.init)
             gc.collect()
             losses, data, n = [], self.data, len(self.data)
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             for i in range(self.w.steps):
                 X, y = data[i % n]
                 losses.append(self.trainer.step(X, y))
-            elapsed = time.perf_counter() - t0
+            elapsed = CLOCK() - t0
         if not self.curve:
             self.curve = losses
         if timed:
@@ -345,10 +350,10 @@ class MatmulRow:
                     self.calls[op] = self._calls_per_loop(fn)
                 k, times = self.calls[op], []
                 for _ in range(self.repeats):
-                    t0 = time.perf_counter()
+                    t0 = CLOCK()
                     for _ in range(k):
                         fn()
-                    times.append((time.perf_counter() - t0) / k)
+                    times.append((CLOCK() - t0) / k)
                 best[op] = min(times)
         if timed:
             self.samples.append(best)
@@ -474,19 +479,24 @@ def targets(out: dict) -> list[dict]:
     for key in ("A", "B"):
         for res in out.get(key, {}).get("results", []):
             if res["impl"] == "labkit":
-                rows.append({"target": f"{key} labkit step <= 1.0x numpy-ref "
+                rows.append({"target": f"{key} labkit step <= {RATIO_LIMIT}x numpy-ref "
                                        f"({res['dtype']}, threads {res['thread_mode']})",
-                             "value": res["ratio_to_numpy_ref"], "limit": 1.0,
-                             "pass": res["ratio_to_numpy_ref"] <= 1.0,
+                             "value": res["ratio_to_numpy_ref"], "limit": RATIO_LIMIT,
+                             "pass": res["ratio_to_numpy_ref"] <= RATIO_LIMIT,
+                             "paired_value": res["paired_ratio_median"],
                              "other_cores": out[key]["load"]["other_cores"]})
-    for res in out.get("C", {}).get("results", []):
+    results = out.get("C", {}).get("results", [])
+    for res in results:
         if res["impl"] == "labkit":
-            rows.append({"target": f"C labkit >= 80% of the matmul bound "
-                                   f"({res['dtype']}, threads {res['thread_mode']})",
-                         "value": res["efficiency"], "limit": 0.8,
-                         "pass": res["efficiency"] >= 0.8,
-                         "paired_value": res["efficiency_paired_median"],
-                         "other_cores": out["C"]["load"]["other_cores"]})
+            ref = next(r for r in results if r["impl"] == "numpy-ref"
+                       and r["dtype"] == res["dtype"] and r["thread_mode"] == res["thread_mode"])
+            gap = ref["efficiency"] - res["efficiency"]
+            rows.append({"target": f"C labkit's matmul efficiency within {100 * EFF_POINTS:.0f} "
+                                   f"points of numpy-ref's ({res['dtype']}, threads "
+                                   f"{res['thread_mode']}): points below",
+                         "value": gap, "limit": EFF_POINTS, "pass": gap <= EFF_POINTS,
+                         "efficiency": res["efficiency"], "numpy_ref_efficiency":
+                         ref["efficiency"], "other_cores": out["C"]["load"]["other_cores"]})
     for key, w in out.items():
         for a in w["agreement"]:
             if a["tol"] is not None:
@@ -516,9 +526,16 @@ def main(argv=None):
                    help="wait up to this many seconds for an idle machine first "
                         "(default 60; 0: no)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall: time.perf_counter (default; for an idle machine); cpu: this "
+                        "process's CPU time (time.process_time), less disturbed by other "
+                        "processes; meaningful for the 1-thread rows (an idle BLAS thread that "
+                        "spins counts as CPU time)")
     p.add_argument("--out", default=os.path.join(RESULTS_DIR, "training.json"),
                    help="JSON output (default benchmarks/results/training.json)")
     args = p.parse_args(argv)
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.quick:
         args.warmup, args.mm_min_time, args.mm_repeats, args.wait_idle = 0, 0.005, 2, 0
         args.settle = min(args.settle, 0.05)
