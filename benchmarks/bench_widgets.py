@@ -45,6 +45,7 @@ from labkit.widgets.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 TARGET_MS = 100.0
+AIM_MS = 60.0        # the kernel's share that leaves a browser room for <= 100 ms in the page
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "README.md")
 BEGIN, END = "<!-- widgets:begin -->", "<!-- widgets:end -->"
 
@@ -104,8 +105,8 @@ def table(results: dict, before: dict | None) -> str:
     if before:
         head += " before: CPU / wall median |"
         rule += "---|"
-    head += " CPU median sweep / random | redraws | other cores busy | ≤ 100 ms |"
-    rule += "---|---|---|---|"
+    head += " CPU median sweep / random | redraws | other cores busy | ≤ 100 ms | ≤ 60 ms |"
+    rule += "---|---|---|---|---|"
     rows = [head, rule]
     for name, r in results.items():
         c, w = r["cpu_ms"], r["wall_ms"]
@@ -117,7 +118,8 @@ def table(results: dict, before: dict | None) -> str:
                     else " – |")
         other = "?" if r["other_cores"] is None else f"{r['other_cores']:.1f}"
         row += (f" {r['cpu_ms_sweep']['median']:.0f} / {r['cpu_ms_random']['median']:.0f} |"
-                f" {c['n']} | {other} | {'PASS' if r['pass'] else 'FAIL'} |")
+                f" {c['n']} | {other} | {'PASS' if r['pass'] else 'FAIL'} |"
+                f" {'PASS' if c['median'] <= AIM_MS else 'FAIL'} |")
         rows.append(row)
     return "\n".join(rows)
 
@@ -135,10 +137,12 @@ def update_readme(data: dict, before: dict | None) -> None:
 `benchmarks/bench_widgets.py`: every widget of `labkit.widgets.catalog` (the lessons' widgets,
 built with the lessons' arguments), driven by `drive.sweep` plus {data['random_per_widget']}
 seeded `drive.random_settings`. One redraw = `Lab.update`: the draw function, the Agg drawing and
-the PNG encoding (callback to new PNG, in the kernel). Target: median ≤ {TARGET_MS:.0f} ms,
-judged on **CPU time** of the process (`time.process_time`), because the machine is shared:
-wall time (`time.perf_counter`) also counts the time spent waiting for a core, and "other cores
-busy" says how many of the {m['logical_cpus']} cores other processes kept busy meanwhile.
+the PNG encoding (callback to new PNG, in the kernel). Target: median ≤ {TARGET_MS:.0f} ms
+(aim: ≤ {AIM_MS:.0f} ms, which leaves the browser room for ≤ 100 ms from key press to picture,
+see the Browser section), judged on **CPU time** of the process (`time.process_time`),
+because the machine is shared: wall time (`time.perf_counter`) also counts the time spent
+waiting for a core, and "other cores busy" says how many of the {m['logical_cpus']} cores other
+processes kept busy meanwhile.
 "sweep / random": the sweep returns to the start values between moves (work a widget caches
 is reused), the random settings are mostly new ones.{before_note}
 
