@@ -59,9 +59,53 @@ def test_numerical_gradient_restores_x_when_f_fails():
 
 def test_relative_error_by_hand():
     a, n = np.array([3.0, 4.0]), np.array([3.0, 4.0 + 1e-6])
-    assert lk.relative_error(a, n) == pytest.approx(1e-6 / (5.0 + np.hypot(3.0, 4.0 + 1e-6)))
+    assert lk.relative_error(a, n) == pytest.approx(1e-6 / (8.0 + 1e-6))   # worst element
     assert lk.relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert lk.relative_error(np.array([1.0]), np.array([-1.0])) == 1.0
+
+
+def test_relative_error_floor_for_gradients_that_are_zero():
+    """5e-19 analytic against 6e-11 numeric (a bias before BatchNorm): compared with the floor,
+    not with itself; a real difference on a small gradient is still large."""
+    floor = lk.core.gradcheck.REL_ERROR_FLOOR
+    assert lk.relative_error(np.array([5e-19]), np.array([6e-11])) == pytest.approx(6e-11 / floor)
+    assert lk.relative_error(np.array([5e-19]), np.array([6e-11])) < 1e-6
+    assert lk.relative_error(np.array([0.0]), np.array([1e-5])) > 1e-3
+    assert lk.relative_error(np.array([1.0]), np.array([1.0 + 1e-9]), floor=0.0) < 1e-9
+
+
+def _bn_net(rng, bn=None):
+    return lk.Sequential(lk.Linear(3, 5, rng=rng), bn or lk.BatchNorm1d(5), lk.Tanh(),
+                         lk.Linear(5, 2, rng=rng))
+
+
+class BatchNormForgetsStatistics(lk.BatchNorm1d):
+    """A learner's BatchNorm1d whose backward treats mu and var as constants."""
+
+    def backward(self, grad_out):
+        x_hat, inv_std, _ = self._cache
+        self.gamma.grad += (grad_out * x_hat).sum(axis=0)
+        self.beta.grad += grad_out.sum(axis=0)
+        return grad_out * self.gamma.data * inv_std
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_check_gradients_passes_linear_batchnorm_tanh_linear(seed):
+    rng = np.random.default_rng(seed)
+    net = _bn_net(rng)
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+    report = lk.check_gradients(net, lk.MSELoss(), X, y)
+    assert report.ok, str(report)
+    assert np.max(np.abs(net[0].b.grad)) < 1e-15        # the bias before BatchNorm: 0
+
+
+def test_check_gradients_still_fails_a_wrong_batchnorm_backward():
+    rng = np.random.default_rng(0)
+    net = _bn_net(rng, BatchNormForgetsStatistics(5))
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+    report = lk.check_gradients(net, lk.MSELoss(), X, y)
+    assert not report.ok
+    assert report["0.W"].rel_error > 1e-3, str(report)
 
 
 # --- check_gradients -------------------------------------------------------------------------
