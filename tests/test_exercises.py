@@ -416,3 +416,34 @@ def test_the_grader_leaves_out_the_cells_that_run_labkit_on_the_learners_code():
             assert not demos                                # no library formula asked for
         else:
             assert len(demos) == 1 and "use_mine(" in demos[0].source
+
+
+def test_what_a_formula_needs_beyond_numpy_must_be_in_the_exercise(tmp_path, monkeypatch):
+    """A formula that reaches for labkit (out of reach while graded), a constant, a helper
+    or a module the notebook lacks is named; numpy imported and the formulas defined pass."""
+    import importlib
+
+    from labkit.course.exercises import _out_of_reach
+
+    (tmp_path / "labkit_fake_formulas.py").write_text(
+        "import math\nimport numpy as np\nfrom labkit.core.parameter import Parameter\n"
+        "FLOOR = 1e-3\n\n\ndef _helper(x):\n    return x\n\n\n"
+        "def step(x: np.ndarray, eps: float = FLOOR) -> np.ndarray:\n"
+        "    if isinstance(x, Parameter):\n        raise TypeError('arrays only')\n"
+        "    y = np.sqrt(x) + math.pi\n    return _helper(y) + softmax(y) + len(y) + eps\n\n\n"
+        "def softmax(z):\n    return z\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake = importlib.import_module("labkit_fake_formulas")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nFLOOR = 1e-2")])
+    words = _out_of_reach(fake.step, nb, defined={"softmax"})
+    assert words == [
+        "FLOOR, which the notebook must set to labkit's value (FLOOR = 0.001)",
+        "Parameter (labkit.core.parameter): labkit is out of reach while the exercise is "
+        "graded; a formula should need only numpy, math and formulas the exercise also asks "
+        "for",
+        "_helper, labkit's own helper of it, which a solution cell must define too (as "
+        "labkit's, like the formula)",
+        "math, which the notebook does not import"]
+    nb.cells[0].source = "import math\nimport numpy as np\nFLOOR = 0.001"
+    assert _out_of_reach(fake.step, nb, defined={"softmax", "_helper"}) == [words[1]]

@@ -175,6 +175,13 @@ def _parts(node: ast.FunctionDef) -> dict[str, str]:
             "code": ast.dump(ast.Module(body, []))}
 
 
+def _top_level(source: str) -> list[ast.stmt]:
+    try:
+        return ast.parse(source).body
+    except SyntaxError:  # reported where the cell is checked
+        return []
+
+
 def _without_docstring(node: ast.FunctionDef) -> ast.FunctionDef:
     node = copy.deepcopy(node)
     if ast.get_docstring(node) is not None:
@@ -182,12 +189,72 @@ def _without_docstring(node: ast.FunctionDef) -> ast.FunctionDef:
     return node
 
 
+def _top_names(nb: nbformat.NotebookNode) -> tuple[set[str], dict[str, object]]:
+    """The names the notebook's code cells import (``np`` from ``import numpy as np``) and the
+    constants they assign (``REL_ERROR_FLOOR = 1e-08``: name -> value)."""
+    imported: set[str] = set()
+    constants: dict[str, object] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in _top_level(cell.source):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and isinstance(node.targets[0], ast.Name)):
+                try:
+                    constants[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return imported, constants
+
+
+def _free_names(node: ast.FunctionDef) -> set[str]:
+    """The names a function reads but neither takes nor assigns (its globals and builtins)."""
+    local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+              and isinstance(n.ctx, (ast.Store, ast.Del))}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)} - local
+
+
+def _out_of_reach(library: Callable, nb: nbformat.NotebookNode, defined: set[str]) -> list[str]:
+    """The globals the library function uses that the exercise does not have as labkit has
+    them: labkit's own objects (out of reach while a part is graded) other than the formulas
+    the exercise also asks for, constants the notebook does not set to labkit's value, and
+    anything else it does not import."""
+    imported, constants = _top_names(nb)
+    problems = []
+    for name in sorted(_free_names(_function_tree(library))):
+        if name in defined or name not in library.__globals__:
+            continue                   # a formula the exercise asks for too, or a builtin
+        value = library.__globals__[name]
+        if isinstance(value, (int, float, str, tuple)) and not isinstance(value, bool):
+            if constants.get(name, object()) != value:
+                problems.append(f"{name}, which the notebook must set to labkit's value "
+                                f"({name} = {value!r})")
+            continue
+        origin = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+        if inspect.isfunction(value) and origin == library.__module__:
+            problems.append(f"{name}, labkit's own helper of it, which a solution cell must "
+                            "define too (as labkit's, like the formula)")
+        elif str(origin).startswith("labkit"):
+            problems.append(f"{name} ({origin}): labkit is out of reach while the exercise "
+                            "is graded; a formula should need only numpy, math and formulas "
+                            "the exercise also asks for")
+        elif name not in imported:
+            problems.append(f"{name}, which the notebook does not import")
+    return problems
+
+
 def drift(nb: nbformat.NotebookNode, label: str = "notebook") -> list[str]:
     """Where the notebook's solutions differ from the library functions they name, in words
-    and diffs, and the formulas its check cells ask for that no solution cell defines; []
-    when every solution is the library's function."""
+    and diffs, what those functions use that the exercise cannot have, and the formulas its
+    check cells ask for that no solution cell defines; [] when every solution is the
+    library's function."""
     found: list[str] = []
-    defined: set[str] = set()
+    defined = {node.name for cell in nb.cells if is_solution(cell) and cell.cell_type == "code"
+               for node in _top_level(cell.source) if isinstance(node, ast.FunctionDef)}
     for cell in nb.cells:
         if not (is_solution(cell) and cell.cell_type == "code"):
             continue
@@ -198,18 +265,17 @@ def drift(nb: nbformat.NotebookNode, label: str = "notebook") -> list[str]:
                          f"({exc.msg}, line {exc.lineno})")
             continue
         for node in tree.body:
-            if not isinstance(node, ast.FunctionDef):
-                continue
-            defined.add(node.name)
-            library = library_function(node.name)
+            library = library_function(node.name) if isinstance(node, ast.FunctionDef) else None
             if library is None:
                 continue
+            where = f"{library.__module__}.{library.__name__}"
+            found += [f"{label}: {where} uses {words}"
+                      for words in _out_of_reach(library, nb, defined)]
             theirs = _function_tree(library)
             ours, lib = _parts(node), _parts(theirs)
             differ = [k for k in ours if ours[k] != lib[k]]
             if not differ:
                 continue
-            where = f"{library.__module__}.{library.__name__}"
             found.append(f"{label}: {node.name} (solution cell '{grade_id(cell)}') is not "
                          f"{where}: its {' and '.join(differ)} "
                          f"{'differs' if len(differ) == 1 else 'differ'}")
