@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import statistics
 import sys
 import time
@@ -250,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=os.path.join(RESULTS_DIR, "browser.json"))
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     args = parser.parse_args(argv)
+    # a SIGTERM (a timeout, say) ends the run through its `finally`s: the server, the
+    # kernels and Chromium are shut down, not left running
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if chromium_path() is None:
         parser.error("Debian's chromium is not installed (make browser-deps)")
     paths = [p for p in lessons_with_widgets()
