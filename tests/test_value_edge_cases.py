@@ -102,8 +102,8 @@ def test_exponent_that_is_not_a_number_names_it():
         Value(2.0) ** "2"
 
 
-def test_local_derivative_is_computed_by_backward_only():
-    v = Value(0.0) ** 0.5                    # d/dx = inf: the forward pass does not need it
+def test_infinite_local_derivative_is_recorded_not_raised():
+    v = Value(0.0) ** 0.5                    # d/dx = 0.5 * 0**-0.5 = inf
     assert v.data == 0.0
     assert v.local_grads == (math.inf,)
 

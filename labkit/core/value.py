@@ -1,7 +1,7 @@
 """Value: a scalar autograd engine in the spirit of micrograd (Karpathy's ``engine.py``).
 
-Every operation makes a new Value that remembers its inputs (``parents``) and how to get the
-local derivatives d(out)/d(input) (``local_grads``). ``backward()`` applies the chain rule in
+Every operation makes a new Value that remembers its inputs (``parents``) and the local
+derivatives d(out)/d(input) (``local_grads``). ``backward()`` applies the chain rule in
 reverse topological order:
 
     parent.grad += local_grad * out.grad
@@ -10,14 +10,13 @@ The ``+=`` matters: a Value used twice (``b = a + a``) receives a contribution a
 path. The topological order is built with an explicit stack, so a chain of 100,000 Values
 needs no recursion.
 
-As in micrograd, a local derivative is computed only when ``backward()`` asks for it. Where a
-derivative or a value is infinite or undefined, the result is what torch gives (float64):
-``Value(0.0) ** 0.5`` has gradient inf, ``Value(-8.0) ** (1 / 3)`` is nan.
+Where a value or a derivative is infinite or undefined, it is what torch gives (float64), not
+a Python error: ``Value(0.0) ** 0.5`` has gradient inf, ``Value(-8.0) ** (1 / 3)`` is nan.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -25,37 +24,28 @@ import numpy as np
 class Value:
     """A scalar ``data`` and the gradient ``grad`` = dL/d(this value) after ``L.backward()``.
 
-    ``local_grads`` is a tuple with one d(this)/d(parent) per parent, or a function that
-    returns it (an operation passes a function, so its derivative is computed only by backward).
-    """
+    ``local_grads`` holds one d(this)/d(parent) per parent."""
 
-    __slots__ = ("data", "grad", "parents", "_local_grads", "op", "label")  # no other attributes
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label")  # no other attributes
 
     def __init__(self, data: float, parents: tuple[Value, ...] = (),
-                 local_grads: tuple[float, ...] | Callable[[], tuple[float, ...]] = (),
+                 local_grads: tuple[float, ...] = (),
                  op: str = "", label: str = "") -> None:
         self.data = _as_float(data, "Value(data)")
         self.grad = 0.0
         self.parents = parents
-        self._local_grads = local_grads
+        self.local_grads = local_grads
         self.op = op
         self.label = label
-
-    @property
-    def local_grads(self) -> tuple[float, ...]:
-        """d(this)/d(parent) for each parent (computed the first time it is read)."""
-        if callable(self._local_grads):
-            self._local_grads = self._local_grads()
-        return self._local_grads
 
     # --- arithmetic: out = f(self, other), local derivatives d(out)/d(self), d(out)/d(other) ---
     def __add__(self, other) -> Value:
         other = _as_value(other)
-        return Value(self.data + other.data, (self, other), lambda: (1.0, 1.0), "+")
+        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
 
     def __mul__(self, other) -> Value:
         other = _as_value(other)
-        return Value(self.data * other.data, (self, other), lambda: (other.data, self.data), "*")
+        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
 
     def __pow__(self, exponent) -> Value:
         """x**k for a constant k: d/dx = k x^(k-1) (0 when k = 0, as torch).
@@ -64,20 +54,17 @@ class Value:
         if isinstance(exponent, Value):
             y = exponent.data
             out = _pow(x, y)
-
-            def local_grads() -> tuple[float, float]:
-                d_y = 0.0 if x == 0 and y >= 0 else out * _log(x)
-                return _d_pow(x, y), d_y
-            return Value(out, (self, exponent), local_grads, "**")
+            d_y = 0.0 if x == 0 and y >= 0 else out * _log(x)
+            return Value(out, (self, exponent), (_d_pow(x, y), d_y), "**")
         k = _as_float(exponent, "Value ** exponent")
-        return Value(_pow(x, k), (self,), lambda: (_d_pow(x, k),), f"**{k:g}")
+        return Value(_pow(x, k), (self,), (_d_pow(x, k),), f"**{k:g}")
 
     def __neg__(self) -> Value:
-        return Value(-self.data, (self,), lambda: (-1.0,), "neg")
+        return Value(-self.data, (self,), (-1.0,), "neg")
 
     def __sub__(self, other) -> Value:
         other = _as_value(other)
-        return Value(self.data - other.data, (self, other), lambda: (1.0, -1.0), "-")
+        return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
 
     def __truediv__(self, other) -> Value:
         """a / b: d/da = 1/b, d/db = -a/b^2."""
@@ -85,7 +72,7 @@ class Value:
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(f"Value division by zero: {a} / 0")
-        return Value(a / b, (self, other), lambda: (1.0 / b, -a / (b * b)), "/")
+        return Value(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
 
     def __radd__(self, other) -> Value:
         return self + other
@@ -107,24 +94,24 @@ class Value:
     def exp(self) -> Value:
         """e^x; derivative e^x."""
         out = math.exp(self.data)
-        return Value(out, (self,), lambda: (out,), "exp")
+        return Value(out, (self,), (out,), "exp")
 
     def log(self) -> Value:
         """ln x; derivative 1/x."""
         x = self.data
         if x <= 0:
             raise ValueError(f"Value.log needs a positive number, got {x}")
-        return Value(math.log(x), (self,), lambda: (1.0 / x,), "log")
+        return Value(math.log(x), (self,), (1.0 / x,), "log")
 
     def tanh(self) -> Value:
         """tanh x; derivative 1 - tanh^2 x."""
         t = math.tanh(self.data)
-        return Value(t, (self,), lambda: (1.0 - t * t,), "tanh")
+        return Value(t, (self,), (1.0 - t * t,), "tanh")
 
     def relu(self) -> Value:
         """max(x, 0); derivative 0 where x <= 0, else 1. NaN stays NaN, derivative 1 (as torch)."""
         out = 0.0 if self.data < 0 else self.data
-        return Value(out, (self,), lambda: (0.0 if out <= 0 else 1.0,), "relu")
+        return Value(out, (self,), (0.0 if out <= 0 else 1.0,), "relu")
 
     def sigmoid(self) -> Value:
         """sigma(x) = 1 / (1 + e^-x); derivative sigma (1 - sigma). From e^-|x|: no overflow,
@@ -135,7 +122,7 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value(s, (self,), lambda: (s * (1.0 - s),), "sigmoid")
+        return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
 
     # --- backward -----------------------------------------------------------------------
     def topological_order(self) -> list[Value]:
@@ -143,7 +130,8 @@ class Value:
 
         A depth-first search with an explicit stack instead of micrograd's recursion: a Value
         is pushed as (value, False) to visit it; visiting pushes (value, True) and then its
-        inputs, so (value, True) comes off the stack after all of them are in the order."""
+        inputs, so (value, True) comes off the stack after all of them are in the order (an
+        input already visited is skipped when it comes off)."""
         order: list[Value] = []
         visited: set[Value] = set()
         stack: list[tuple[Value, bool]] = [(self, False)]
@@ -154,7 +142,8 @@ class Value:
             elif node not in visited:
                 visited.add(node)
                 stack.append((node, True))
-                stack.extend((p, False) for p in node.parents if p not in visited)
+                for parent in node.parents:
+                    stack.append((parent, False))
         return order
 
     def backward(self) -> None:
