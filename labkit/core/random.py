@@ -14,9 +14,13 @@ _default_rng = np.random.default_rng(0)
 
 
 def manual_seed(seed: int) -> None:
-    """Restarts labkit's default generator from ``seed`` (like ``torch.manual_seed``)."""
-    global _default_rng
-    _default_rng = np.random.default_rng(seed)
+    """Restarts labkit's default generator from ``seed`` (like ``torch.manual_seed``).
+
+    The generator is restarted in place, not replaced: a layer made before (a Dropout holding
+    the default generator) draws the same numbers after ``manual_seed(seed)`` as a new one."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
+    _default_rng.bit_generator.state = np.random.default_rng(int(seed)).bit_generator.state
 
 
 def get_rng(rng: np.random.Generator | int | None = None) -> np.random.Generator:
