@@ -43,7 +43,7 @@ class LinearDbNotSummed(Linear):
     """
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._x
+        x = self.a_prev
         if x is None:
             raise no_forward_error(self)
         self.W.grad += grad_out.T @ x
@@ -61,7 +61,7 @@ class LinearTransposedDW(Linear):
     """
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._x
+        x = self.a_prev
         if x is None:
             raise no_forward_error(self)
         self.W.grad += x.T @ grad_out                      # BUG: should be grad_out.T @ x
