@@ -194,3 +194,20 @@ def test_module_state_dict_round_trip():
         np.testing.assert_array_equal(a.data, b.data)
     state["3.W"][...] = 7.0                  # a copy: the net is not changed through it
     assert not (net[3].W.data == 7.0).any()
+
+
+def test_buffers_are_walked_and_saved_with_the_parameters():
+    class Counter(lk.Module):
+        buffer_names = ("seen",)
+
+        def __init__(self):
+            self.seen = np.zeros(2)
+
+    net = lk.Sequential(lk.Linear(2, 2, rng=0), lk.Residual(Counter()))
+    assert [name for name, _ in net.named_buffers()] == ["1.block.seen"]
+    net[1].block.seen[...] = [3.0, 4.0]
+    state = net.state_dict()
+    np.testing.assert_array_equal(state["1.block.seen"], [3.0, 4.0])
+    other = lk.Sequential(lk.Linear(2, 2, rng=1), lk.Residual(Counter()))
+    other.load_state_dict(state)
+    np.testing.assert_array_equal(other[1].block.seen, [3.0, 4.0])

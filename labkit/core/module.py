@@ -27,6 +27,7 @@ class Module:
     """Base class: subclasses implement ``forward`` and ``backward``."""
 
     training: bool = True
+    buffer_names: tuple[str, ...] = ()    # array attributes that are state but not parameters
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -93,16 +94,16 @@ class Module:
 
     # --- saving and loading ----------------------------------------------------------------
     def named_buffers(self) -> Iterator[tuple[str, np.ndarray]]:
-        """Arrays that are state but not parameters (BatchNorm's running statistics): a
-        module that has some yields (name, array); the walk prefixes them as parameters."""
-        return iter(())
+        """("1.running_mean", array), ...: the arrays named by every module's
+        ``buffer_names`` (BatchNorm's running statistics), as torch's named_buffers."""
+        for prefix, module in self.named_modules():
+            for name in module.buffer_names:
+                yield (f"{prefix}.{name}" if prefix else name), getattr(module, name)
 
     def _arrays(self) -> dict[str, np.ndarray]:
         """name -> the array itself, for every parameter and buffer ("0.W", ...)."""
-        arrays = {name: p.data for name, p in self.named_parameters()}
-        for prefix, module in self.named_modules():
-            arrays.update((f"{prefix}.{n}" if prefix else n, a) for n, a in module.named_buffers())
-        return arrays
+        return {**{name: p.data for name, p in self.named_parameters()},
+                **dict(self.named_buffers())}
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """{"0.W": a copy of W, ...}: every parameter and buffer, as torch's state_dict."""
