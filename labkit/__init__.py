@@ -18,6 +18,7 @@ from .core.custom_optim import FunctionOptimizer
 from .core.data import (load_digits, make_circles, make_moons, make_regression_1d, make_spirals,
                         make_xor, train_test_split)
 from .core.gradcheck import check_gradients, numerical_gradient, relative_error
+from .core.i18n import set_language
 from .core.layers import sigmoid
 from .core.losses import softmax
 from .core.metrics import accuracy, confusion_matrix, predict_classes
@@ -30,14 +31,15 @@ from .nn import (BatchNorm1d, BCELoss, CrossEntropyLoss, Dropout, Identity, Leak
                  Module, MSELoss, Parameter, ReLU, Residual, Sequential, Sigmoid, Tanh)
 
 __version__ = "0.1.0"
-_LAZY = ("diagnostics", "bridge", "plot", "widgets", "course")
+_LAZY = ("diagnostics", "bridge", "plot", "widgets", "lessons", "course")
 __all__ = [
     "Adam", "BCELoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "FunctionOptimizer",
     "History", "Identity", "LeakyReLU", "Linear", "MSELoss", "Module", "Parameter", "RMSprop",
     "ReLU", "Residual", "SGD", "Sequential", "Sigmoid", "Tanh", "TrainingDiverged", "Value",
     "accuracy", "check_gradients", "confusion_matrix", "fit", "load_digits", "make_circles",
     "make_moons", "make_regression_1d", "make_spirals", "make_xor", "manual_seed", "nn",
-    "numerical_gradient", "optim", "predict_classes", "relative_error", "sigmoid", "softmax",
+    "numerical_gradient", "optim", "predict_classes", "relative_error", "set_language", "sigmoid",
+    "softmax",
     "train_test_split", *_LAZY,
 ]
 
