@@ -153,7 +153,7 @@ class ForgetsBias(lk.Linear):
     """A learner's Linear whose backward never fills db."""
 
     def backward(self, grad_out):
-        self.W.grad += grad_out.T @ self._x
+        self.W.grad += grad_out.T @ self.a_prev
         return grad_out @ self.W.data
 
 
@@ -161,7 +161,7 @@ class TransposedDW(lk.Linear):
     """A learner's Linear that writes dW in the (in, out) layout: a_prev^T delta."""
 
     def backward(self, grad_out):
-        self.W.grad += (self._x.T @ grad_out).reshape(self.W.grad.shape)
+        self.W.grad += (self.a_prev.T @ grad_out).reshape(self.W.grad.shape)
         self.b.grad += grad_out.sum(axis=0)
         return grad_out @ self.W.data
 
@@ -207,3 +207,51 @@ def test_report_lookup_of_a_missing_name_lists_the_names():
                                 rng.standard_normal((2, 2)))
     with pytest.raises(KeyError, match="'0.W', '0.b', '2.W', '2.b'"):
         report["3.W"]
+
+
+# --- state: check_gradients leaves the network as it found it --------------------------------
+def test_check_gradients_keeps_batchnorm_running_statistics_and_mode():
+    rng = np.random.default_rng(5)
+    net = _bn_net(rng)
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+    net(X)                                                   # running stats not at their start
+    mean, var = net[1].running_mean.copy(), net[1].running_var.copy()
+    report = lk.check_gradients(net, lk.MSELoss(), X, y)
+    assert report.ok, str(report)
+    np.testing.assert_array_equal(net[1].running_mean, mean)
+    np.testing.assert_array_equal(net[1].running_var, var)
+    assert all(m.training for m in net.modules())
+    net.eval()
+    lk.check_gradients(net, lk.MSELoss(), X, y)
+    assert not any(m.training for m in net.modules())
+    np.testing.assert_array_equal(net[1].running_mean, mean)
+
+
+def test_check_gradients_refuses_dropout_in_training_mode():
+    rng = np.random.default_rng(6)
+    net = lk.Sequential(lk.Linear(3, 4, rng=rng), lk.Dropout(0.5, rng=1), lk.Linear(4, 2, rng=rng))
+    X, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    with pytest.raises(ValueError, match=r"1 is Dropout.*training mode.*net\.eval\(\).*p=0"):
+        lk.check_gradients(net, lk.MSELoss(), X, y)
+    net.eval()
+    assert lk.check_gradients(net, lk.MSELoss(), X, y).ok
+    assert not net[1].training
+    net_p0 = lk.Sequential(lk.Linear(3, 4, rng=rng), lk.Dropout(0.0), lk.Linear(4, 2, rng=rng))
+    assert lk.check_gradients(net_p0, lk.MSELoss(), X, y).ok
+
+
+def test_preserved_state_restores_gradients_buffers_and_modes():
+    rng = np.random.default_rng(7)
+    net = _bn_net(rng)
+    X = rng.standard_normal((6, 3))
+    grads = [p.grad.copy() for p in net.parameters()]
+    with lk.core.gradcheck.preserved_state(net):
+        net.eval()
+        net.train()
+        net(X)
+        net.backward(np.ones((6, 2)))
+        net[1].training = False
+    for p, g in zip(net.parameters(), grads):
+        np.testing.assert_array_equal(p.grad, g)
+    np.testing.assert_array_equal(net[1].running_mean, np.zeros(5))
+    assert net[1].training

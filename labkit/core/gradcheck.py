@@ -11,11 +11,13 @@ so a learner sees *where* a gradient is wrong.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .dropout import Dropout
 from .losses import Loss
 from .module import Module
 
@@ -123,33 +125,61 @@ def _row(name: str, analytic: np.ndarray, numeric: np.ndarray) -> GradCheckRow:
                         float(numeric[worst]) if errors.size else 0.0)
 
 
+@contextmanager
+def preserved_state(net: Module) -> Iterator[None]:
+    """Restores on exit what forward/backward passes change: every parameter's gradient, every
+    buffer (BatchNorm's running_mean and running_var) and every module's training flag."""
+    grads = [(p, p.grad.copy()) for p in net.parameters()]
+    buffers = [(b, b.copy()) for _, b in net.named_buffers()]
+    modes = [(m, m.training) for m in net.modules()]
+    try:
+        yield
+    finally:
+        for p, g in grads:
+            p.grad[...] = g
+        for b, saved in buffers:
+            b[...] = saved
+        for m, training in modes:
+            m.training = training
+
+
 def check_gradients(net: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
                     eps: float = 1e-6, tol: float = 1e-6, include_input: bool = False
                     ) -> GradCheckReport:
     """Backprop vs central differences for every parameter of ``net`` under ``loss_fn``.
 
     Runs one forward/backward for the analytic gradients, then two forwards per parameter
-    element. The parameters' gradients are left as the analytic ones.
+    element. The parameters' gradients are left as the analytic ones; everything else the
+    passes change (BatchNorm's running statistics, training flags) is restored. A Dropout
+    with p > 0 in training mode is refused: every forward would draw a new mask, so the
+    differences would compare different functions.
     """
-    for p in net.parameters():
-        p.grad.fill(0)
-    loss_fn(net(X), y)
-    dX = net.backward(loss_fn.backward())
-    analytic = {name: p.grad.copy() for name, p in net.named_parameters()}
+    for name, m in net.named_modules():
+        if isinstance(m, Dropout) and m.training and m.p > 0:
+            raise ValueError(
+                f"check_gradients: {name or 'net'} is {m!r} in training mode, a new random "
+                f"mask on every forward pass makes finite differences meaningless; call "
+                f"net.eval() first or use p=0")
+    with preserved_state(net):
+        for p in net.parameters():
+            p.grad.fill(0)
+        loss_fn(net(X), y)
+        dX = net.backward(loss_fn.backward())
+        analytic = {name: p.grad.copy() for name, p in net.named_parameters()}
 
-    def loss() -> float:
-        return loss_fn(net(X), y)
+        def loss() -> float:
+            return loss_fn(net(X), y)
 
-    report = GradCheckReport(tol=tol)
-    for name, p in net.named_parameters():
-        report.rows.append(_row(name, analytic[name], numerical_gradient(loss, p.data, eps)))
-    if include_input:
-        Xc = np.array(X, dtype=np.float64, copy=True)
+        report = GradCheckReport(tol=tol)
+        for name, p in net.named_parameters():
+            report.rows.append(_row(name, analytic[name], numerical_gradient(loss, p.data, eps)))
+        if include_input:
+            Xc = np.array(X, dtype=np.float64, copy=True)
 
-        def loss_x() -> float:
-            return loss_fn(net(Xc), y)
+            def loss_x() -> float:
+                return loss_fn(net(Xc), y)
 
-        report.rows.append(_row("input X", dX, numerical_gradient(loss_x, Xc, eps)))
+            report.rows.append(_row("input X", dX, numerical_gradient(loss_x, Xc, eps)))
     for name, p in net.named_parameters():  # leave the analytic gradients in place
         p.grad[...] = analytic[name]
     return report

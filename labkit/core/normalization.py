@@ -5,10 +5,12 @@ Training (statistics of the batch, per feature j):
     y = gamma * x_hat + beta
     running_mean <- (1 - momentum) running_mean + momentum mu
     running_var  <- (1 - momentum) running_var  + momentum var * N / (N - 1)   (unbiased)
+    momentum=None: the cumulative average over the t batches so far, momentum = 1 / t (torch)
 Evaluation: the running statistics replace mu and var.
-Backward (training), with g = dL/dy * gamma:
-    dgamma = sum_n dL/dy * x_hat,  dbeta = sum_n dL/dy
-    dL/dx = (g - mean_n g - x_hat * mean_n (g * x_hat)) / sqrt(var + eps)
+Backward (training), with delta = dL/dy, dx_hat = delta * gamma, inv_std = 1 / sqrt(var + eps):
+    dgamma = sum_n delta * x_hat,  dbeta = sum_n delta
+    dx = inv_std / N * (N dx_hat - sum_n dx_hat - x_hat * sum_n (dx_hat * x_hat))
+(written with x_hat, never x - mu: no intermediate overflows for large but finite x, as torch)
 """
 from __future__ import annotations
 
@@ -23,16 +25,22 @@ from .parameter import Parameter
 class BatchNorm1d(Module):
     """Normalizes each feature over the batch, then scales by gamma and shifts by beta."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+    buffer_names = ("running_mean", "running_var")
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  dtype=np.float64) -> None:
         if not isinstance(num_features, int) or num_features < 1:
             raise ValueError(f"BatchNorm1d: num_features must be a positive int, "
                              f"got {num_features!r}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum!r}")
+        if momentum is not None and not (isinstance(momentum, (int, float))
+                                         and not isinstance(momentum, bool) and 0 <= momentum <= 1):
+            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None (cumulative "
+                             f"average), got {momentum!r}")
         if not eps > 0:
             raise ValueError(f"BatchNorm1d: eps must be > 0, got {eps!r}")
-        self.num_features, self.eps, self.momentum = num_features, float(eps), float(momentum)
+        self.num_features, self.eps = num_features, float(eps)
+        self.momentum = None if momentum is None else float(momentum)
+        self.num_batches_tracked = 0
         self.gamma = Parameter(np.ones(num_features, dtype=dtype), "gamma")
         self.beta = Parameter(np.zeros(num_features, dtype=dtype), "beta")
         self.running_mean = np.zeros(num_features, dtype=dtype)
@@ -48,7 +56,8 @@ class BatchNorm1d(Module):
                                  f"estimate a variance, got {n}")
             mu = x.mean(axis=0)
             var = x.var(axis=0)
-            m = self.momentum
+            self.num_batches_tracked += 1
+            m = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
             self.running_mean *= 1.0 - m
             self.running_mean += m * mu
             self.running_var *= 1.0 - m
@@ -65,16 +74,19 @@ class BatchNorm1d(Module):
             raise no_forward_error(self)
         x_hat, inv_std, training = self._cache
         check_grad_out(self, grad_out, x_hat.shape)
-        self.gamma.add_grad_sum(grad_out * x_hat)
-        self.beta.add_grad_sum(grad_out)
-        g = grad_out * self.gamma.data
+        delta = grad_out
+        self.gamma.grad += (delta * x_hat).sum(axis=0)
+        self.beta.grad += delta.sum(axis=0)
+        dx_hat = delta * self.gamma.data
         if not training:  # the statistics are constants in evaluation mode
-            return g * inv_std
-        return (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) * inv_std
+            return dx_hat * inv_std
+        n = x_hat.shape[0]
+        return inv_std / n * (n * dx_hat - dx_hat.sum(axis=0)
+                              - x_hat * (dx_hat * x_hat).sum(axis=0))
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         yield "gamma", self.gamma
         yield "beta", self.beta
 
     def extra_repr(self) -> str:
-        return f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum:g}"
+        return f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum}"
