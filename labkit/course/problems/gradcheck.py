@@ -13,22 +13,34 @@ from .base import Misconception, Problem
 
 
 def _pair(rng):
+    """An analytic gradient with elements of every size, 1 down to 1e-6 (a bias whose true
+    gradient is about 0), and a numeric one that differs by rounding-sized amounts."""
     shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-    a = rng.standard_normal(shape)
-    return a, a + 10.0 ** rng.uniform(-8, -1) * rng.standard_normal(shape)
+    a = rng.standard_normal(shape) * 10.0 ** -rng.uniform(0, 6, shape)
+    return a, a + 10.0 ** -rng.uniform(7, 11) * rng.standard_normal(shape)
+
+
+def _no_floor(a, n):
+    return float(np.max(np.abs(a - n) / (np.abs(a) + np.abs(n))))
 
 
 RELATIVE_ERROR = Problem(
     name="relative_error", function="relative_error",
-    signature="relative_error(a, n) -> ||a - n|| / (||a|| + ||n||)",
+    signature="relative_error(analytic, numeric) -> max |a - n| / max(|a| + |n|, floor), "
+              "elementwise",
     make_case=_pair,
     reference=relative_error,
     misconceptions=(
-        Misconception(lambda a, n: float(np.linalg.norm(a - n)),
-                      "that is the absolute error: divide by ||a|| + ||n|| so the size of "
-                      "the gradient does not matter"),
+        Misconception(lambda a, n: float(np.linalg.norm(a - n)
+                                         / (np.linalg.norm(a) + np.linalg.norm(n))),
+                      "that compares the whole arrays by their norms: compare element by "
+                      "element and report the worst, max |a - n| / max(|a| + |n|, floor)"),
         Misconception(lambda a, n: float(np.max(np.abs(a - n))),
-                      "use the norm of the whole difference, divided by ||a|| + ||n||"),
+                      "that is the absolute error: divide each element's |a - n| by "
+                      "max(|a| + |n|, floor)"),
+        Misconception(_no_floor,
+                      "the floor is missing: an element whose gradient is about 0 is "
+                      "compared with the floor, max(|a| + |n|, floor), not with itself"),
     ),
 )
 
