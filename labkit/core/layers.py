@@ -136,18 +136,17 @@ class Linear(Module):
 
 
 class Activation(Module):
-    """An elementwise a = f(z); backward: delta = dL/da * f'(z), from what forward cached.
-
-    A subclass defines ``_f(z) -> (a, cache)`` and ``_df(da, cache) -> delta``."""
+    """An elementwise a = f(z); backward: delta = dL/da * f'(z), written with the output a
+    that forward keeps. A subclass defines ``_f(z) -> a`` and ``_df(da, a) -> delta``."""
 
     def __init__(self) -> None:
-        self._cache: np.ndarray | None = None
+        self._cache: np.ndarray | None = None      # a, the last output
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         if not isinstance(z, np.ndarray):
             raise TypeError(f"{self!r}: input must be a numpy array, got {type(z).__name__}")
-        a, self._cache = self._f(z)
-        return a
+        self._cache = self._f(z)
+        return self._cache
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         if self._cache is None:
@@ -155,11 +154,10 @@ class Activation(Module):
         check_grad_out(self, da, self._cache.shape)
         return self._df(da, self._cache)
 
-    def _f(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(a, what backward needs)."""
+    def _f(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _df(self, da: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    def _df(self, da: np.ndarray, a: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -167,8 +165,7 @@ class Sigmoid(Activation):
     """a = 1 / (1 + e^-z);  sigma'(z) = a (1 - a)."""
 
     def _f(self, z):
-        a = sigmoid(z)
-        return a, a
+        return sigmoid(z)
 
     def _df(self, da, a):
         return sigmoid_backward(da, a)
@@ -178,8 +175,7 @@ class Tanh(Activation):
     """a = tanh(z);  tanh'(z) = 1 - a^2."""
 
     def _f(self, z):
-        a = np.tanh(z)
-        return a, a
+        return np.tanh(z)
 
     def _df(self, da, a):
         return tanh_backward(da, a)
@@ -189,8 +185,7 @@ class ReLU(Activation):
     """a = max(z, 0);  ReLU'(z) = 1 where z > 0, else 0 (0 at z = 0, as torch)."""
 
     def _f(self, z):
-        a = relu(z)
-        return a, a
+        return relu(z)
 
     def _df(self, da, a):
         return relu_backward(da, a)
@@ -212,11 +207,10 @@ class LeakyReLU(Activation):
         return self.negative_slope
 
     def _f(self, z):
-        positive = z > 0
-        return np.where(positive, z, self.negative_slope * z), positive
+        return np.where(z > 0, z, self.negative_slope * z)
 
-    def _df(self, da, positive):
-        return da * np.where(positive, 1.0, self.negative_slope).astype(da.dtype, copy=False)
+    def _df(self, da, a):               # a > 0 exactly where z > 0 (negative_slope >= 0)
+        return da * np.where(a > 0, 1.0, self.negative_slope).astype(da.dtype, copy=False)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -226,9 +220,9 @@ class Identity(Activation):
     """a = z;  derivative 1."""
 
     def _f(self, z):
-        return z, z
+        return z
 
-    def _df(self, da, z):
+    def _df(self, da, a):
         return da
 
 
@@ -252,8 +246,6 @@ class Sequential(Module):
     """
 
     def __init__(self, *layers: Module) -> None:
-        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
-            layers = tuple(layers[0])
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
                 raise TypeError(

@@ -121,9 +121,15 @@ class Optimizer:
         self.state: list[dict] = [{} for _ in seen]
         self.t = 0                               # steps taken
 
+    numbers: dict[str, tuple] = {"lr": ()}   # hyper-parameter -> check_number's range
+    flags: tuple[str, ...] = ()               # hyper-parameters that are True or False
+
     def check_hyperparameters(self, group: dict) -> dict:
-        """The group with its hyper-parameters checked (a ValueError names a bad one)."""
-        group["lr"] = check_number(type(self).__name__, "lr", group["lr"])
+        """The group with its hyper-parameters checked (an error names a bad one)."""
+        for name, limits in self.numbers.items():
+            group[name] = check_number(type(self).__name__, name, group[name], *limits)
+        for name in self.flags:
+            group[name] = check_bool(type(self).__name__, name, group[name])
         return group
 
     # opt.lr, opt.momentum, ...: the hyper-parameter of every group (labkit's shortcut)
@@ -204,11 +210,11 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
+    numbers = {"lr": (), "momentum": (), "dampening": (), "weight_decay": ()}
+    flags = ("nesterov",)
+
     def check_hyperparameters(self, group):
         group = super().check_hyperparameters(group)
-        for name in ("momentum", "dampening", "weight_decay"):
-            group[name] = check_number("SGD", name, group[name])
-        group["nesterov"] = check_bool("SGD", "nesterov", group["nesterov"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
@@ -246,14 +252,9 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
-    def check_hyperparameters(self, group):
-        group = super().check_hyperparameters(group)
-        group["alpha"] = check_number("RMSprop", "alpha", group["alpha"], 0.0, 1.0)
-        group["eps"] = check_number("RMSprop", "eps", group["eps"], low_open=True)
-        for name in ("weight_decay", "momentum"):
-            group[name] = check_number("RMSprop", name, group[name])
-        group["centered"] = check_bool("RMSprop", "centered", group["centered"])
-        return group
+    numbers = {"lr": (), "alpha": (0.0, 1.0), "eps": (0.0, math.inf, True), "weight_decay": (),
+               "momentum": ()}
+    flags = ("centered",)
 
     def update(self, p, g, state, group):
         alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
@@ -295,17 +296,16 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad))
 
+    numbers = {"lr": (), "eps": (0.0, math.inf, True), "weight_decay": ()}
+    flags = ("amsgrad",)
+
     def check_hyperparameters(self, group):
-        group = super().check_hyperparameters(group)
         betas = group["betas"]
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         group["betas"] = tuple(check_number("Adam", f"betas[{i}]", b, 0.0, 1.0, high_open=True)
                                for i, b in enumerate(betas))
-        group["eps"] = check_number("Adam", "eps", group["eps"], low_open=True)
-        group["weight_decay"] = check_number("Adam", "weight_decay", group["weight_decay"])
-        group["amsgrad"] = check_bool("Adam", "amsgrad", group["amsgrad"])
-        return group
+        return super().check_hyperparameters(group)
 
     def update(self, p, g, state, group):
         (beta1, beta2), eps, lr = group["betas"], group["eps"], group["lr"]

@@ -137,10 +137,8 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
     groups = layer_groups(net)
     history = History(grad_norms={name: [] for name in groups})
     starts = range(0, n, batch_size)
-    bar = None
-    if progress:
-        make_bar = progress if callable(progress) else _TextProgress
-        bar = make_bar(total=epochs * len(starts), desc="training", unit="step")
+    make_bar = progress if callable(progress) else _TextProgress
+    bar = make_bar(total=epochs * len(starts), desc="training", unit="step") if progress else None
     step = 0
     try:
         for epoch in range(epochs):
