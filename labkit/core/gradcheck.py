@@ -55,17 +55,13 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
 REL_ERROR_FLOOR = 1e-3
 
 
-def _elementwise_relative_error(a: np.ndarray, n: np.ndarray, floor: float) -> np.ndarray:
-    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
-
-
 def relative_error(analytic: np.ndarray, numeric: np.ndarray,
                    floor: float = REL_ERROR_FLOOR) -> float:
     """max |a - n| / max(|a| + |n|, floor), elementwise (CS231n's rel_error with a floor)."""
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     if a.size == 0:
         return 0.0
-    return float(np.max(_elementwise_relative_error(a, n, floor)))
+    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)))
 
 
 @dataclass
@@ -117,12 +113,13 @@ class GradCheckReport:
 
 
 def _row(name: str, analytic: np.ndarray, numeric: np.ndarray) -> GradCheckRow:
-    errors = _elementwise_relative_error(analytic, numeric, REL_ERROR_FLOOR)
-    worst = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.size else ()
+    """The parameter's relative error, and its element with the largest |analytic - numeric|."""
+    diff = np.abs(analytic - numeric)
+    worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
     worst = tuple(int(i) for i in worst)
     return GradCheckRow(name, tuple(analytic.shape), relative_error(analytic, numeric), worst,
-                        float(analytic[worst]) if errors.size else 0.0,
-                        float(numeric[worst]) if errors.size else 0.0)
+                        float(analytic[worst]) if diff.size else 0.0,
+                        float(numeric[worst]) if diff.size else 0.0)
 
 
 @contextmanager
