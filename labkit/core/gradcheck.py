@@ -55,13 +55,18 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
 REL_ERROR_FLOOR = 1e-3
 
 
+def _elementwise_relative_error(a: np.ndarray, n: np.ndarray, floor: float) -> np.ndarray:
+    """|a - n| / max(|a| + |n|, floor), element by element."""
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+
+
 def relative_error(analytic: np.ndarray, numeric: np.ndarray,
                    floor: float = REL_ERROR_FLOOR) -> float:
     """max |a - n| / max(|a| + |n|, floor), elementwise (CS231n's rel_error with a floor)."""
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)))
+    return float(np.max(_elementwise_relative_error(a, n, floor)))
 
 
 @dataclass
