@@ -60,10 +60,6 @@ def grad_norm(params: Iterable[Parameter]) -> float:
 def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> list[np.ndarray]:
     """The grads scaled by min(1, max_norm / (||g|| + 1e-6)), ||g|| their norm as one vector:
     the direction kept, the length at most max_norm (a NaN norm gives NaN grads, as torch)."""
-    grads = list(grads)
-    if any(isinstance(g, Parameter) for g in grads):
-        raise TypeError("clip_grad_norm: grads are arrays (p.grad); clip_grad_norm_(parameters, "
-                        "max_norm) clips parameters' gradients in place")
     total = get_total_norm(grads)
     scale = float(np.minimum(1.0, max_norm / (total + 1e-6)))      # NaN stays NaN
     return [g * scale for g in grads]
