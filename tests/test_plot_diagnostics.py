@@ -11,8 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.deep_nets import GradientProfile, MLPSettings, gradient_profile  # noqa: E402
-from labkit.diagnostics import GradientMonitor, probe  # noqa: E402
+from labkit.diagnostics import (  # noqa: E402
+    GradientMonitor,
+    GradientProfile,
+    gradient_profile,
+    probe,
+)
+from labkit.lessons.vanishing_exploding import MLPSettings  # noqa: E402
 from labkit.plot.diagnostics import (  # noqa: E402
     plot_activation_histograms,
     plot_grad_norms_over_steps,

@@ -35,7 +35,7 @@ from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from labkit.core.optim import SGD  # noqa: E402
-from labkit.core.surfaces import descend, get_surface  # noqa: E402
+from labkit.lessons.gradient_descent import descend, get_surface  # noqa: E402
 from labkit.widgets.base import png_bytes, rendering  # noqa: E402
 from labkit.widgets.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402

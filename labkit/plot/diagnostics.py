@@ -23,9 +23,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..core.deep_nets import GradientProfile
 from ..core.layers import Activation
 from ..core.train import History, TrainingDiverged
+from ..diagnostics import GradientProfile
 from .base import SMALL_PT, new_axes
 
 UPDATE_RATIO_GUIDE = 1e-3
@@ -282,7 +282,7 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
     """The size of the gradient at every layer, input side on the left, on a log scale.
 
     ``runs``: one run or a dict {label: run} to compare settings on one axes. A run is a
-    sequence of numbers (one per layer), a ``GradientProfile`` (``lk.core.deep_nets``), or the
+    sequence of numbers (one per layer), a ``GradientProfile`` (``lk.diagnostics``), or the
     statistics of ``lk.diagnostics.probe(net, X, y, loss_fn)``.
     ``quantity``: "signal" for ||dL/da||, the gradient arriving at each hidden layer's output,
     or "weight" for ||dL/dW|| of each layer's parameters. ``styles[label]``: extra keyword
