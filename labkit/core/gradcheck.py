@@ -56,7 +56,6 @@ REL_ERROR_FLOOR = 1e-3
 
 
 def _elementwise_relative_error(a: np.ndarray, n: np.ndarray, floor: float) -> np.ndarray:
-    """|a - n| / max(|a| + |n|, floor), element by element."""
     return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
 
 
