@@ -54,7 +54,9 @@ def read_language(language: str) -> Catalog:
 
 def merged(language: str, template: Catalog) -> Catalog:
     catalog = read_language(language)
+    created = catalog.creation_date           # update() would stamp the extraction's time
     catalog.update(template, no_fuzzy_matching=True)
+    catalog.creation_date = created
     catalog.obsolete.clear()
     return catalog
 
