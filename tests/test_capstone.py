@@ -99,7 +99,7 @@ def test_confusion_matrix_bad_input_names_the_problem(args, error, message):
 
 
 def test_confusion_matrix_is_exported_from_the_core():
-    from labkit.core import confusion_matrix
+    from labkit.core.metrics import confusion_matrix
 
     assert confusion_matrix is lk.confusion_matrix and "confusion_matrix" in lk.__all__
 

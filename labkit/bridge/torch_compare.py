@@ -80,7 +80,7 @@ def to_torch(net: Sequential, dtype: str = "float64"):
                     m.bias.copy_(torch.from_numpy(np.array(layer.b.data)))
             modules.append(m)
         elif type(layer) is LeakyReLU:
-            modules.append(nn.LeakyReLU(negative_slope=layer.alpha))
+            modules.append(nn.LeakyReLU(negative_slope=layer.negative_slope))
         elif type(layer) in _ACTIVATIONS:
             modules.append(getattr(nn, _ACTIVATIONS[type(layer)])())
         else:
