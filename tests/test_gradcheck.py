@@ -255,3 +255,13 @@ def test_preserved_state_restores_gradients_buffers_and_modes():
         np.testing.assert_array_equal(p.grad, g)
     np.testing.assert_array_equal(net[1].running_mean, np.zeros(5))
     assert net[1].training
+
+
+def test_check_gradients_after_zero_grad_set_to_none_leaves_the_analytic_gradients():
+    rng = np.random.default_rng(0)
+    net = lk.Sequential(lk.Linear(3, 4, rng=rng), lk.Tanh(), lk.Linear(4, 1, rng=rng))
+    net.zero_grad(set_to_none=True)
+    report = lk.check_gradients(net, lk.MSELoss(), rng.normal(size=(5, 3)),
+                                rng.normal(size=(5, 1)))
+    assert report.ok
+    assert all(p.grad is not None and np.any(p.grad != 0) for p in net.parameters())

@@ -53,3 +53,21 @@ def test_momentum_none_is_the_cumulative_average():
 def test_bad_momentum_is_named(bad):
     with pytest.raises(ValueError, match="momentum must be in \\[0, 1\\] or None"):
         lk.BatchNorm1d(3, momentum=bad)
+
+
+def test_backward_stays_finite_with_large_gamma_and_delta_as_torch():
+    """gamma is taken out of the batch means: gamma * delta ~ 1e320 would overflow inside them."""
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.0], [1.0], [3.0]]) * 1e100
+    delta = np.array([[1e160], [0.0], [-3e160]])
+    bn = lk.BatchNorm1d(1)
+    bn.gamma.data[...] = 1e160
+    bn(x)
+    dx = bn.backward(delta)
+    xt = torch.tensor(x, requires_grad=True)
+    tbn = torch.nn.BatchNorm1d(1, dtype=torch.float64)
+    with torch.no_grad():
+        tbn.weight.fill_(1e160)
+    tbn(xt).backward(torch.tensor(delta))
+    assert np.all(np.isfinite(dx))
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12)

@@ -130,14 +130,14 @@ def _row(name: str, analytic: np.ndarray, numeric: np.ndarray) -> GradCheckRow:
 def preserved_state(net: Module) -> Iterator[None]:
     """Restores on exit what forward/backward passes change: every parameter's gradient, every
     buffer (BatchNorm's running_mean and running_var) and every module's training flag."""
-    grads = [(p, p.grad.copy()) for p in net.parameters()]
+    grads = [(p, None if p.grad is None else p.grad.copy()) for p in net.parameters()]
     buffers = [(b, b.copy()) for _, b in net.named_buffers()]
     modes = [(m, m.training) for m in net.modules()]
     try:
         yield
     finally:
         for p, g in grads:
-            p.grad[...] = g
+            p.grad = g
         for b, saved in buffers:
             b[...] = saved
         for m, training in modes:
@@ -163,7 +163,7 @@ def check_gradients(net: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
                 f"net.eval() first or use p=0")
     with preserved_state(net):
         for p in net.parameters():
-            p.grad.fill(0)
+            p.grad = np.zeros_like(p.data)
         loss_fn(net(X), y)
         dX = net.backward(loss_fn.backward())
         analytic = {name: p.grad.copy() for name, p in net.named_parameters()}
@@ -182,5 +182,5 @@ def check_gradients(net: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray,
 
             report.rows.append(_row("input X", dX, numerical_gradient(loss_x, Xc, eps)))
     for name, p in net.named_parameters():  # leave the analytic gradients in place
-        p.grad[...] = analytic[name]
+        p.grad = analytic[name]
     return report

@@ -7,10 +7,11 @@ Training (statistics of the batch, per feature j):
     running_var  <- (1 - momentum) running_var  + momentum var * N / (N - 1)   (unbiased)
     momentum=None: the cumulative average over the t batches so far, momentum = 1 / t (torch)
 Evaluation: the running statistics replace mu and var.
-Backward (training), with delta = dL/dy, dx_hat = delta * gamma, inv_std = 1 / sqrt(var + eps):
+Backward (training), with delta = dL/dy, inv_std = 1 / sqrt(var + eps), means over the batch:
     dgamma = sum_n delta * x_hat,  dbeta = sum_n delta
-    dx = inv_std / N * (N dx_hat - sum_n dx_hat - x_hat * sum_n (dx_hat * x_hat))
-(written with x_hat, never x - mu: no intermediate overflows for large but finite x, as torch)
+    dx = gamma * inv_std * (delta - mean_n delta - x_hat * mean_n (delta * x_hat))
+(written with x_hat, never x - mu, and gamma outside the means: no intermediate overflow for
+large but finite x, gamma or delta, as torch)
 """
 from __future__ import annotations
 
@@ -77,12 +78,12 @@ class BatchNorm1d(Module):
         delta = grad_out
         self.gamma.grad += (delta * x_hat).sum(axis=0)
         self.beta.grad += delta.sum(axis=0)
-        dx_hat = delta * self.gamma.data
+        scale = self.gamma.data * inv_std       # gamma is one number per feature
         if not training:  # the statistics are constants in evaluation mode
-            return dx_hat * inv_std
-        n = x_hat.shape[0]
-        return inv_std / n * (n * dx_hat - dx_hat.sum(axis=0)
-                              - x_hat * (dx_hat * x_hat).sum(axis=0))
+            return scale * delta
+        # dx = gamma * inv_std * (delta - mean(delta) - x_hat * mean(delta * x_hat)), gamma
+        # taken out of the batch means, so large gamma and delta do not overflow inside them
+        return scale * (delta - delta.mean(axis=0) - x_hat * (delta * x_hat).mean(axis=0))
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         yield "gamma", self.gamma
