@@ -14,8 +14,8 @@ Perturbations:
   prescott / sandy / nehalem   OPENBLAS_CORETYPE: other BLAS kernels and summation orders
   threads1                     OPENBLAS_NUM_THREADS=1
   nosimd                       NPY_DISABLE_CPU_FEATURES=X86_V3 (numpy's loops without AVX2/FMA)
-  nptanh                       first cell: labkit's tanh replaced by numpy.tanh
-  npsum                        first cell: db summed with np.sum instead of 1^T delta
+  matsum                       first cell: db summed as 1^T delta (a matrix product, another
+                               summation order) instead of delta.sum(0)
   ulp                          first cell: every Linear output nudged up by one ulp
   noise0..2                    first cell: Linear outputs nudged by one ulp at random (seeded)
 Each perturbation runs in its own kernel (environment variables are read at kernel start).
@@ -46,11 +46,12 @@ NOISE = ("import numpy as _np, labkit.core.layers as _L\n"
          "    return _np.where(_g.random(z.shape) < 0.5, _np.nextafter(z, _np.inf), z)\n"
          "_L.Linear.forward = _forward\n")
 PATCH = {
-    "nptanh": "import numpy, labkit.core.layers\nlabkit.core.layers.tanh = numpy.tanh\n",
-    "npsum": ("import numpy as _np, labkit.core.parameter as _P\n"
-              "def _add_grad_sum(self, g):\n"
-              "    self.grad += _np.sum(g, axis=0)\n"
-              "_P.Parameter.add_grad_sum = _add_grad_sum\n"),
+    "matsum": ("import numpy as _np, labkit.core.layers as _L\n"
+               "_lb = _L.linear_backward\n"
+               "def _linear_backward(delta, a_prev, W):\n"
+               "    dW, db, da_prev = _lb(delta, a_prev, W)\n"
+               "    return dW, _np.ones(delta.shape[0], delta.dtype) @ delta, da_prev\n"
+               "_L.linear_backward = _linear_backward\n"),
     **{f"noise{k}": NOISE.replace("SEED", str(k)) for k in range(3)},
     "ulp": ("import numpy as _np, labkit.core.layers as _L\n"
             "_fwd = _L.Linear.forward\n"
