@@ -18,7 +18,14 @@ from matplotlib.axes import Axes
 
 from ..core.backprop_trace import BackpropTrace, fmt
 from .base import SMALL_PT
-from .network import HIGHLIGHT_FACE, NODE_FACE, draw_network, edge_label_t, node_positions
+from .network import (
+    HIGHLIGHT_FACE,
+    NODE_FACE,
+    draw_network,
+    edge_label_t,
+    edge_style,
+    node_positions,
+)
 
 ORANGE = "#f28e2b"
 BACK = "#c0392b"     # backward values
@@ -34,6 +41,11 @@ def _check_step(trace: BackpropTrace, step: int) -> None:
 
 def _g(v: float, digits: int) -> str:
     return f"{float(v) + 0.0:.{digits}g}"
+
+
+def _layer_names(trace: BackpropTrace) -> list[str]:
+    return ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
+                                 else f"layer {rec.l}: a = z" for rec in trace.layers]
 
 
 def backward_state(trace: BackpropTrace, step: int) -> dict[str, dict[int, np.ndarray]]:
@@ -84,18 +96,23 @@ class BackpropDiagram:
     to any step in place (a widget's redraw): texts change, highlights appear or hide.
 
     ``moving`` lists the artists that change from step to step (a widget redraws only those,
-    over a kept picture of the rest): everything but the edges and the layer names."""
+    over a kept picture of the rest): everything but the edges and the layer names.
+    ``use(trace)`` puts another trace of a network of the same shape on the same diagram."""
 
     def __init__(self, trace: BackpropTrace, ax: Axes, digits: int = 3) -> None:
         self.trace, self.ax, self.digits = trace, ax, digits
         sizes = trace.sizes
         weights = [rec.W for rec in trace.layers]
         blank = [np.full(w.shape, "", dtype=object) for w in weights]
-        names = ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
-                                      else f"layer {rec.l}: a = z" for rec in trace.layers]
         before = len(ax.collections)
-        draw_network(sizes, ax, weights=weights, edge_text=blank, layer_names=names, title=" ")
+        draw_network(sizes, ax, weights=weights, edge_text=blank,
+                     layer_names=_layer_names(trace), title=" ")
         self.discs = list(ax.collections[before:])     # one scatter of nodes per column
+        by_id = {a.get_gid(): a for a in ax.get_children() if a.get_gid()}
+        self.edges = {(l, j, i): by_id[f"edge {l - 1} {j} {i}"]
+                      for l in range(1, len(sizes)) for j in range(sizes[l])
+                      for i in range(sizes[l - 1])}
+        self.names = [by_id[f"layer name {l}"] for l in range(len(sizes))]
         pos = node_positions(sizes)
         # rings: the columns whose values this step uses
         self.rings = [ax.scatter(p[:, 0], p[:, 1], s=1900, facecolors="none",
@@ -133,6 +150,24 @@ class BackpropDiagram:
                        *(label for labels in self.edge_labels.values()
                          for _, _, label in labels),
                        *self.values, *(text for _, _, text in self.backward), ax.title]
+
+    def use(self, trace: BackpropTrace) -> BackpropDiagram:
+        """Puts ``trace`` (a network of the same layer sizes) on the diagram in place: its
+        weights on the edges, its layer names, its forward values; then show a step."""
+        if list(trace.sizes) != list(self.trace.sizes):
+            raise ValueError(f"BackpropDiagram.use: a network of sizes {trace.sizes}, the "
+                             f"diagram is drawn for {self.trace.sizes}")
+        self.trace = trace
+        for (l, j, i), line in self.edges.items():
+            color, width = edge_style(float(trace.layers[l - 1].W[j, i]))
+            line.set(color=color, linewidth=width)
+        for text, name in zip(self.names, _layer_names(trace)):
+            text.set_text(name)
+        forward = [trace.X[0]] + [rec.a[0] for rec in trace.layers]
+        values = [v for column in forward for v in column]
+        for text, value in zip(self.values, values):
+            text.set_text(_g(value, self.digits))
+        return self
 
     def show(self, step: int) -> BackpropDiagram:
         """The diagram after ``step`` backward steps (see draw_backprop_step)."""

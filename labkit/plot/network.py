@@ -48,7 +48,7 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
     highlight_layer: a layer drawn in orange (e.g. where backprop is now).
     The artists carry ids (``get_gid()``) so that a widget can update them in place:
     "edge l j i" and "edge text l j i" (from unit i of layer l to unit j of layer l + 1),
-    "node l i" (the text in a node), "nodes l" (the discs of layer l).
+    "node l i" (the text in a node), "nodes l" (the discs of layer l), "layer name l".
     """
     ax = new_axes(ax, figsize=(6.0, 3.5))
     pos = node_positions(sizes)
@@ -80,7 +80,8 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                         gid=f"node {l} {i}")
         name = layer_names[l] if layer_names is not None else (
             "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}")
-        ax.text(l, max(sizes) / 2.0 + 0.1, name, ha="center", va="bottom", fontsize=9)
+        ax.text(l, max(sizes) / 2.0 + 0.1, name, ha="center", va="bottom", fontsize=9,
+                gid=f"layer name {l}")
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-max(sizes) / 2.0 - 0.2, max(sizes) / 2.0 + 0.6)
     ax.set_title(title)

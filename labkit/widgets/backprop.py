@@ -103,10 +103,14 @@ class BackpropLab(Lab):
         n = len(trace)
         if not 0 <= k <= n:
             return Status(f"step must be in 0..{n}, got {k}", "error")
-        if trace is not self.trace:          # another network: its diagram is drawn anew
-            clear_drawing(self._ax)
-            self._diagram = BackpropDiagram(trace, self._ax)
-            animate(self._diagram.moving)
+        if trace is not self.trace:          # another network: its numbers on the diagram,
+            same_shape = self.trace is not None and list(trace.sizes) == list(self.trace.sizes)
+            if same_shape:                   # or, for another shape, a diagram drawn anew
+                self._diagram.use(trace)
+            else:
+                clear_drawing(self._ax)
+                self._diagram = BackpropDiagram(trace, self._ax)
+                animate(self._diagram.moving)
         self.example, self.trace = ex, trace
         show_if(self.controls["seed"], v["example"] != "seed001")
         self.back_button.disabled = k == 0
