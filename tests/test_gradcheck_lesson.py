@@ -259,5 +259,5 @@ def test_lesson_07_is_stored_executed_and_only_the_timing_cells_are_ignored():
     assert "  16            369      739                            739   1 + 1" in text
     assert "tenfold smaller eps -> error 100 times smaller (slope 2)" in text
     # finite-difference errors to one significant digit: later digits are rounding noise
-    assert "float64, eps = 1e-04: relative error 9e-10" in text
+    assert "float64, eps = 1e-04: relative error 7e-09" in text
     assert "ratio 6.000" in text

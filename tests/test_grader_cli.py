@@ -39,7 +39,7 @@ def grade(*args: str) -> int:
 
 @pytest.mark.parametrize("bad, words", [
     (["--out", "/no/such/folder/g.csv"], "no folder /no/such/folder"),
-    (["--solutions", "/tmp"], "no solution notebooks"),
+    (["--solutions", "{empty}"], "no solution notebooks"),   # a folder holding no notebook
     (["--cell-timeout", "0"], "must be > 0"),
     (["--total-timeout", "-1"], "must be > 0"),
     (["--workers", "0"], "must be > 0"),
@@ -49,6 +49,8 @@ def grade(*args: str) -> int:
 ])
 def test_bad_arguments_are_refused_before_grading_in_one_line(subs, tmp_path, capsys, bad,
                                                               words):
+    (tmp_path / "empty").mkdir()
+    bad = [arg.format(empty=tmp_path / "empty") for arg in bad]
     code = grade(str(subs), "--out", str(tmp_path / "g.csv"), *bad)
     err = capsys.readouterr().err
     assert code == 2 and words in err
