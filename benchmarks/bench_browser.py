@@ -204,7 +204,7 @@ def slider_table(lessons: dict) -> str:
     return "\n".join(rows)
 
 
-def update_readme(data: dict) -> None:
+def update_readme(data: dict, note: str = "") -> None:
     """Writes (or replaces) only the "Browser" section of benchmarks/README.md."""
     m = data["machine"]
     failing = [n for n, r in data["lessons"].items() if not all(r["pass"].values())]
@@ -212,7 +212,8 @@ def update_readme(data: dict) -> None:
 ## Browser (JupyterLab in Chromium)
 
 `benchmarks/bench_browser.py`: every lesson in a real JupyterLab ({data['versions']['jupyterlab']})
-in Debian's Chromium ({data['chromium']}) driven by Playwright, 1440 x 900 at default zoom.
+in Debian's Chromium ({data['chromium'].split(' built')[0]}) driven by Playwright, 1440 x 900 at
+default zoom.
 "open": page load and kernel start; "run-all": JupyterLab's Run All until the kernel is idle
 (its inline PNGs counted); then every slider the lesson's widget shows is moved
 {data['moves']} times with the keyboard, each move timed from the key press to the new picture
@@ -228,7 +229,7 @@ numbers, per slider too: `benchmarks/results/browser.json`.
 {table(data['lessons'])}
 
 {'All lessons PASS.' if not failing else 'FAIL: ' + ', '.join(failing)}
-
+{chr(10) + note + chr(10) if note else ""}
 Per slider:
 
 {slider_table(data['lessons'])}
@@ -250,7 +251,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the first slider of each widget")
     parser.add_argument("--out", default=os.path.join(RESULTS_DIR, "browser.json"))
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument("--note", default="", help="a paragraph for the README section (what "
+                        "this run's numbers need to be read with)")
+    parser.add_argument("--readme-from", metavar="JSON", help="only rewrite the README section "
+                        "from a results file (and --note), measuring nothing")
     args = parser.parse_args(argv)
+    if args.readme_from:
+        import json
+        with open(args.readme_from, encoding="utf-8") as fh:
+            data = json.load(fh)
+        data["note"] = args.note or data.get("note", "")
+        write_json(args.readme_from, data)
+        update_readme(data, data["note"])
+        return 0
     # a SIGTERM (a timeout, say) ends the run through its `finally`s: the server, the
     # kernels and Chromium are shut down, not left running
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -285,9 +298,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['load']['other_cores']:5.2f} "
                   f"{'PASS' if all(r['pass'].values()) else 'FAIL'}", flush=True)
     data["total_s"] = round(time.perf_counter() - t0, 1)
+    data["note"] = args.note
     write_json(args.out, data)
     if not args.no_readme and not args.lessons and not args.first_only:
-        update_readme(data)
+        update_readme(data, args.note)
     return 0 if all(all(r["pass"].values()) for r in data["lessons"].values()) else 1
 
 

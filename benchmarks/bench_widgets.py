@@ -124,7 +124,7 @@ def table(results: dict, before: dict | None) -> str:
     return "\n".join(rows)
 
 
-def update_readme(data: dict, before: dict | None) -> None:
+def update_readme(data: dict, before: dict | None, note: str = "") -> None:
     """Writes (or replaces) only the "Widgets" section of benchmarks/README.md, between its
     two markers; the rest of the README belongs to the other benchmarks."""
     m = data["machine"]
@@ -156,7 +156,7 @@ ipywidgets {data['versions'].get('ipywidgets')}; load average at start
 
 {'All widgets PASS.' if all(r['pass'] for r in data['widgets'].values()) else
  'FAIL: ' + ', '.join(n for n, r in data['widgets'].items() if not r['pass'])}
-{END}
+{chr(10) + note + chr(10) if note else ""}{END}
 """
     text = open(README, encoding="utf-8").read() if os.path.exists(README) else (
         "# Benchmarks\n\n")
@@ -176,7 +176,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=os.path.join(RESULTS_DIR, "widgets.json"))
     parser.add_argument("--before", help="an earlier results file, for a before column")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument("--note", default="", help="a paragraph for the README section (what "
+                        "this run's numbers need to be read with)")
+    parser.add_argument("--readme-from", metavar="JSON", help="only rewrite the README section "
+                        "from a results file (and --note), measuring nothing")
     args = parser.parse_args(argv)
+    if args.readme_from:
+        import json
+        with open(args.readme_from, encoding="utf-8") as fh:
+            data = json.load(fh)
+        data["note"] = args.note or data.get("note", "")
+        before = {n: {"cpu_ms": {"median": b["cpu_ms_median"]},
+                      "wall_ms": {"median": b["wall_ms_median"]}}
+                  for n, b in data.get("before", {}).items()} or None
+        write_json(args.readme_from, data)
+        update_readme(data, before, data["note"])
+        return 0
     names = args.widgets or list(CATALOG)
     unknown = set(names) - set(CATALOG)
     if unknown:
@@ -212,9 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         data["before"] = {n: {"cpu_ms_median": b["cpu_ms"]["median"],
                               "wall_ms_median": b["wall_ms"]["median"]}
                           for n, b in before.items()}
+    data["note"] = args.note
     write_json(args.out, data)
     if not args.no_readme and not args.widgets:
-        update_readme(data, before)
+        update_readme(data, before, args.note)
     return 0 if all(r["pass"] for r in data["widgets"].values()) else 1
 
 
