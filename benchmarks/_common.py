@@ -190,3 +190,20 @@ def write_json(path: str, data: dict) -> None:
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def add_readme_arguments(parser) -> None:
+    """The options of a benchmark that writes its own section of benchmarks/README.md."""
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument("--note", default="", help="a paragraph for the README section (what "
+                        "this run's numbers need to be read with)")
+    parser.add_argument("--readme-from", metavar="JSON", help="only rewrite the README section "
+                        "from a results file (and --note), measuring nothing")
+
+
+def results_for_readme(path: str, note: str) -> dict:
+    """A recorded results file with its README note replaced by ``note`` (kept if empty)."""
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    data["note"] = note or data.get("note", "")
+    return data

@@ -38,7 +38,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from _common import RESULTS_DIR, machine_info, other_processes_top, write_json  # noqa: E402
+from _common import (  # noqa: E402
+    RESULTS_DIR,
+    add_readme_arguments,
+    machine_info,
+    other_processes_top,
+    results_for_readme,
+    write_json,
+)
 from lab_helpers import (  # noqa: E402
     chromium,
     chromium_path,
@@ -250,17 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-only", action="store_true",
                         help="only the first slider of each widget")
     parser.add_argument("--out", default=os.path.join(RESULTS_DIR, "browser.json"))
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
-    parser.add_argument("--note", default="", help="a paragraph for the README section (what "
-                        "this run's numbers need to be read with)")
-    parser.add_argument("--readme-from", metavar="JSON", help="only rewrite the README section "
-                        "from a results file (and --note), measuring nothing")
+    add_readme_arguments(parser)
     args = parser.parse_args(argv)
     if args.readme_from:
-        import json
-        with open(args.readme_from, encoding="utf-8") as fh:
-            data = json.load(fh)
-        data["note"] = args.note or data.get("note", "")
+        data = results_for_readme(args.readme_from, args.note)
         write_json(args.readme_from, data)
         update_readme(data, data["note"])
         return 0

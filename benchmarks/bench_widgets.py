@@ -36,8 +36,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     RESULTS_DIR,
     LoadMeter,
+    add_readme_arguments,
     machine_info,
     other_processes_top,
+    results_for_readme,
     write_json,
 )
 
@@ -175,17 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=os.path.join(RESULTS_DIR, "widgets.json"))
     parser.add_argument("--before", help="an earlier results file, for a before column")
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
-    parser.add_argument("--note", default="", help="a paragraph for the README section (what "
-                        "this run's numbers need to be read with)")
-    parser.add_argument("--readme-from", metavar="JSON", help="only rewrite the README section "
-                        "from a results file (and --note), measuring nothing")
+    add_readme_arguments(parser)
     args = parser.parse_args(argv)
     if args.readme_from:
-        import json
-        with open(args.readme_from, encoding="utf-8") as fh:
-            data = json.load(fh)
-        data["note"] = args.note or data.get("note", "")
+        data = results_for_readme(args.readme_from, args.note)
         before = {n: {"cpu_ms": {"median": b["cpu_ms_median"]},
                       "wall_ms": {"median": b["wall_ms_median"]}}
                   for n, b in data.get("before", {}).items()} or None
