@@ -92,7 +92,8 @@ def sync(english: Path) -> nbformat.NotebookNode:
     result.cells = cells
     if zh is not None:
         result.metadata = zh.metadata
-    result.metadata["language_info"] = en.metadata.get("language_info", {})
+    if "language_info" in en.metadata:
+        result.metadata["language_info"] = en.metadata["language_info"]
     return result
 
 
@@ -116,11 +117,11 @@ def stamp(path: Path, cell_ids: list[str] | None = None) -> int:
 def problems(english: Path) -> list[str]:
     """Everything by which the Chinese lesson has drifted from the English one."""
     target = chinese_path(english)
+    name = f"{target.parent.name}/{target.name}"
     if not target.exists():
-        return [f"{target.relative_to(ROOT)}: missing (run tools/zh_edition.py sync)"]
+        return [f"{name}: missing (run tools/zh_edition.py sync)"]
     en = nbformat.read(english, as_version=4)
     zh = nbformat.read(target, as_version=4)
-    name = target.relative_to(ROOT)
     shape_en = [(cell.get("id"), cell.cell_type) for cell in en.cells]
     shape_zh = [(cell.get("id"), cell.cell_type) for cell in zh.cells]
     if shape_en != shape_zh:
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         CHINESE.mkdir(exist_ok=True)
         for english in chosen:
             nbformat.write(sync(english), chinese_path(english))
-            print(f"synced {chinese_path(english).relative_to(ROOT)}")
+            print(f"synced {chinese_path(english)}")
         return 0
     if args.command == "stamp":
         print(f"stamped {stamp(args.path, args.cells)} text cells of {args.path}")
