@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_widgets.py --quick      # fewer random settings
     .venv/bin/python benchmarks/bench_widgets.py descent_lab  # only some widgets
 
-Every widget of ``labkit.widgets.catalog.CATALOG`` is built as its lesson builds it, then driven
+Every widget of ``labkit.lessons.catalog.CATALOG`` is built as its lesson builds it, then driven
 through ``drive.sweep`` (each control to its ends and middle, the others at their start values)
 and ``--random`` seeded ``drive.random_settings`` (all controls at once). Each redraw
 (``Lab.update``: the widget's draw function, the Agg drawing and the PNG encoding) is timed
@@ -43,7 +43,7 @@ from _common import (  # noqa: E402
     write_json,
 )
 
-from labkit.widgets.catalog import CATALOG  # noqa: E402
+from labkit.lessons.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 TARGET_MS = 100.0
@@ -136,7 +136,7 @@ def update_readme(data: dict, before: dict | None, note: str = "") -> None:
     section = f"""{BEGIN}
 ## Widgets
 
-`benchmarks/bench_widgets.py`: every widget of `labkit.widgets.catalog` (the lessons' widgets,
+`benchmarks/bench_widgets.py`: every widget of `labkit.lessons.catalog` (the lessons' widgets,
 built with the lessons' arguments), driven by `drive.sweep` plus {data['random_per_widget']}
 seeded `drive.random_settings`. One redraw = `Lab.update`: the draw function, the Agg drawing and
 the PNG encoding (callback to new PNG, in the kernel). Target: median ≤ {TARGET_MS:.0f} ms

@@ -31,13 +31,13 @@ LAYERS = list(RANK)
 # __getattr__ importing the new home lazily and warning (labkit/core/_moved.py). Each entry is
 # checked below to be such a shim and to name exactly the modules it forwards to.
 SHIMS = {
-    "labkit.core.forward": {"labkit.lessons.forward_pass"},
-    "labkit.core.loss_curves": {"labkit.lessons.loss"},
-    "labkit.core.surfaces": {"labkit.lessons.gradient_descent"},
-    "labkit.core.backprop_trace": {"labkit.lessons.backprop"},
-    "labkit.core.naive_autograd": {"labkit.lessons.computational_graphs"},
-    "labkit.core.gradcheck_study": {"labkit.lessons.gradient_checking"},
-    "labkit.core.deep_nets": {"labkit.lessons.vanishing_exploding", "labkit.diagnostics"},
+    "labkit.core.forward": {"labkit.lessons.forward_pass.compute"},
+    "labkit.core.loss_curves": {"labkit.lessons.loss.compute"},
+    "labkit.core.surfaces": {"labkit.lessons.gradient_descent.compute"},
+    "labkit.core.backprop_trace": {"labkit.lessons.backprop.compute"},
+    "labkit.core.naive_autograd": {"labkit.lessons.computational_graphs.compute"},
+    "labkit.core.gradcheck_study": {"labkit.lessons.gradient_checking.compute"},
+    "labkit.core.deep_nets": {"labkit.lessons.vanishing_exploding.compute", "labkit.diagnostics"},
 }
 
 

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.backprop import random_example, seed001_example  # noqa: E402
-from labkit.plot.backprop import backward_state, draw_backprop_step  # noqa: E402
-from labkit.widgets.backprop import EXAMPLES, backprop_lab, make_example, step_status  # noqa: E402
+from labkit.lessons.backprop.compute import random_example, seed001_example  # noqa: E402
+from labkit.lessons.backprop.figures import backward_state, draw_backprop_step  # noqa: E402
+from labkit.lessons.backprop.widget import EXAMPLES, backprop_lab, make_example, step_status  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 LESSON = Path(__file__).resolve().parents[1] / "lessons" / "04_backprop.ipynb"

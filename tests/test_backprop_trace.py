@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labkit as lk
-from labkit.lessons.backprop import (
+from labkit.lessons.backprop.compute import (
     KINDS,
     BackpropTrace,
     fmt,

@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
+from labkit.lessons.vectorization import widget as batches  # noqa: E402
+from labkit.lessons.vectorization.widget import BatchRun, batches_lab, small_net  # noqa: E402
 from labkit.plot.boundary import BoundaryGrid, DecisionBoundary, class_map, plot_decision_boundary  # noqa: E402
-from labkit.widgets import batches  # noqa: E402
-from labkit.widgets.batches import BatchRun, batches_lab, small_net  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 

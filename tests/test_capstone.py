@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 import labkit as lk  # noqa: E402
 from labkit.bridge import compare_with_torch, to_torch, torch_available  # noqa: E402
 from labkit.diagnostics import GradientMonitor  # noqa: E402
-from labkit.plot.classification import (  # noqa: E402
+from labkit.lessons.capstone.figures import (  # noqa: E402
     HEALTHY_RATIO,
     RIGHT_COLOR,
     WRONG_COLOR,
@@ -399,7 +399,7 @@ def test_a_short_training_on_the_digits_is_deterministic_and_learns(digits):
 
 # --- the widget ------------------------------------------------------------------------------
 def test_example_gradients_match_a_hand_computed_single_example(trained):
-    from labkit.widgets.capstone import example_gradients
+    from labkit.lessons.capstone.widget import example_gradients
 
     net, X, y = trained
     for p in net.parameters():
@@ -418,7 +418,7 @@ def test_example_gradients_match_a_hand_computed_single_example(trained):
 
 
 def test_digit_explorer_describes_right_and_wrong_answers(trained):
-    from labkit.widgets.capstone import digit_explorer
+    from labkit.lessons.capstone.widget import digit_explorer
     from labkit.widgets.drive import sweep
 
     net, X, y = trained
@@ -445,7 +445,7 @@ def test_digit_explorer_describes_right_and_wrong_answers(trained):
 
 
 def test_digit_explorer_with_no_mistakes_says_so(trained):
-    from labkit.widgets.capstone import digit_explorer
+    from labkit.lessons.capstone.widget import digit_explorer
 
     net, X, y = trained
     right = lk.predict_classes(net(X)) == y

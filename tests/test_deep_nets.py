@@ -14,7 +14,7 @@ from labkit.diagnostics import (
     probe,
     vanishing_ratio,
 )
-from labkit.lessons.vanishing_exploding import MLPSettings, deep_mlp, make_activation
+from labkit.lessons.vanishing_exploding.compute import MLPSettings, deep_mlp, make_activation
 
 
 def types(net):

@@ -11,13 +11,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.gradient_descent import (  # noqa: E402
+from labkit.lessons.gradient_descent.compute import (  # noqa: E402
     SURFACES,
     descend,
     describe_run,
     get_surface,
 )
-from labkit.plot.descent import (  # noqa: E402
+from labkit.lessons.gradient_descent.figures import (  # noqa: E402
     loss_gap,
     plot_gradient_arrows,
     plot_losses,
@@ -26,7 +26,7 @@ from labkit.plot.descent import (  # noqa: E402
     plot_surface,
     plot_trajectory,
 )
-from labkit.widgets.descent import descent_lab  # noqa: E402
+from labkit.lessons.gradient_descent.widget import descent_lab  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 

@@ -15,10 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.forward_pass import LayerTrace, forward_trace, set_linear  # noqa: E402
-from labkit.plot.forward import draw_forward  # noqa: E402
+from labkit.lessons.forward_pass.compute import LayerTrace, forward_trace, set_linear  # noqa: E402
+from labkit.lessons.forward_pass.figures import draw_forward  # noqa: E402
+from labkit.lessons.forward_pass.widget import SEED_003, forward_lab, network_221  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402
-from labkit.widgets.forward import SEED_003, forward_lab, network_221  # noqa: E402
 
 X = np.array([2.0, 3.0])
 

@@ -1,5 +1,5 @@
-"""Lesson 07's study helpers (labkit.lessons.gradient_checking), figures (labkit.plot.gradcheck),
-widget (labkit.widgets.gradcheck) and the stored lesson."""
+"""Lesson 07's study helpers, figures and widget (labkit.lessons.gradient_checking: compute,
+figures, widget) and the stored lesson."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.gradient_checking import (  # noqa: E402
+from labkit.lessons.gradient_checking.compute import (  # noqa: E402
     BUGS,
     CountingNet,
     LinearTransposedDW,
@@ -28,15 +28,15 @@ from labkit.lessons.gradient_checking import (  # noqa: E402
     measure_cost,
     study_data,
 )
-from labkit.plot.gradcheck import (  # noqa: E402
+from labkit.lessons.gradient_checking.figures import (  # noqa: E402
     BAD_COLOR,
     OK_COLOR,
     plot_cost,
     plot_epsilon_sweep,
     plot_relative_errors,
 )
+from labkit.lessons.gradient_checking.widget import gradcheck_lab  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
-from labkit.widgets.gradcheck import gradcheck_lab  # noqa: E402
 
 LESSON = Path(__file__).resolve().parents[1] / "lessons" / "07_gradient_checking.ipynb"
 EPS = 10.0 ** np.arange(-12.0, 0.01, 0.5)

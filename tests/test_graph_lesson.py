@@ -1,5 +1,5 @@
-"""Lesson 05's drawing of computational graphs (labkit.plot.graph) and its widget
-(labkit.widgets.graph), and the stored lesson itself."""
+"""Lesson 05's drawing of computational graphs and its widget
+(labkit.lessons.computational_graphs: figures, widget), and the stored lesson itself."""
 from __future__ import annotations
 
 import json
@@ -19,11 +19,22 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.computational_graphs import backward_steps, naive_backward  # noqa: E402
-from labkit.plot import graph as graph_plot  # noqa: E402
-from labkit.plot.graph import draw_graph, graph_axes, graph_depths, graph_figsize, graph_layout  # noqa: E402
+from labkit.lessons.computational_graphs import figures as graph_plot  # noqa: E402
+from labkit.lessons.computational_graphs.compute import backward_steps, naive_backward  # noqa: E402
+from labkit.lessons.computational_graphs.figures import (  # noqa: E402
+    draw_graph,
+    graph_axes,
+    graph_depths,
+    graph_figsize,
+    graph_layout,
+)
+from labkit.lessons.computational_graphs.widget import (  # noqa: E402
+    EXPRESSIONS,
+    MAX_STEPS,
+    build_expression,
+    graph_lab,
+)
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
-from labkit.widgets.graph import EXPRESSIONS, MAX_STEPS, build_expression, graph_lab  # noqa: E402
 
 LESSON = Path(__file__).resolve().parents[1] / "lessons" / "05_computational_graphs.ipynb"
 

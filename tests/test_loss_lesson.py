@@ -15,22 +15,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.loss import (  # noqa: E402
+from labkit.lessons.loss.compute import (  # noqa: E402
     ClassifierLosses,
     classify_logits,
     cross_entropy_vs_p,
     mse_vs_p,
     softmax_backward,
 )
-from labkit.plot.loss import (  # noqa: E402
+from labkit.lessons.loss.figures import (  # noqa: E402
     plot_class_probabilities,
     plot_logit_gradients,
     plot_loss_curves,
     update_class_probabilities,
     update_logit_gradients,
 )
+from labkit.lessons.loss.widget import describe_losses, loss_lab  # noqa: E402
 from labkit.widgets.drive import edge_values, random_settings  # noqa: E402
-from labkit.widgets.loss import describe_losses, loss_lab  # noqa: E402
 
 REL_TOL = 1e-7
 logits3 = st.lists(st.floats(-6, 6, allow_nan=False), min_size=3, max_size=3)

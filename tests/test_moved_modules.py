@@ -17,28 +17,29 @@ LESSON = "labkit.lessons."
 MOVED = {
     "labkit.core.forward": dict.fromkeys(
         ["ACTIVATION_NAMES", "LayerTrace", "activation_name", "forward_trace", "set_linear"],
-        LESSON + "forward_pass"),
+        LESSON + "forward_pass.compute"),
     "labkit.core.loss_curves": dict.fromkeys(
         ["cross_entropy_vs_p", "mse_vs_p", "softmax_backward", "ClassifierLosses",
-         "classify_logits"], LESSON + "loss"),
+         "classify_logits"], LESSON + "loss.compute"),
     "labkit.core.surfaces": dict.fromkeys(
         ["Surface", "Quadratic", "Rosenbrock", "Polynomial1D", "SURFACES", "get_surface",
          "Trajectory", "OptimizerFactory", "Descent", "descend", "RunVerdict", "describe_run"],
-        LESSON + "gradient_descent"),
+        LESSON + "gradient_descent.compute"),
     "labkit.core.backprop_trace": dict.fromkeys(
         ["KINDS", "fmt", "LayerRecord", "BackpropStep", "BackpropTrace", "trace_backward",
-         "Example", "SEED001_W1", "seed001_example", "random_example"], LESSON + "backprop"),
+         "Example", "SEED001_W1", "seed001_example", "random_example"],
+        LESSON + "backprop.compute"),
     "labkit.core.naive_autograd": dict.fromkeys(
         ["node_name", "NaiveBackward", "TooManyCalls", "naive_backward", "count_paths",
-         "BackwardStep", "backward_steps"], LESSON + "computational_graphs"),
+         "BackwardStep", "backward_steps"], LESSON + "computational_graphs.compute"),
     "labkit.core.gradcheck_study": dict.fromkeys(
         ["LinearDbNotSummed", "LinearTransposedDW", "TanhWrongDerivative", "BUGS",
          "make_study_net", "study_data", "format_report", "EpsilonSweep", "analytic_gradients",
          "epsilon_sweep", "CountingNet", "PassCount", "count_passes", "cost_net", "CostPoint",
-         "measure_cost"], LESSON + "gradient_checking"),
+         "measure_cost"], LESSON + "gradient_checking.compute"),
     "labkit.core.deep_nets": {
         **dict.fromkeys(["ACTIVATION_NAMES", "make_activation", "deep_mlp", "MLPSettings"],
-                        LESSON + "vanishing_exploding"),
+                        LESSON + "vanishing_exploding.compute"),
         **dict.fromkeys(["linear_layers", "GradientProfile", "gradient_profile",
                          "vanishing_ratio"], "labkit.diagnostics")},
 }
@@ -94,4 +95,4 @@ def test_a_learner_does_not_see_the_warning_from_labkits_own_modules(tmp_path):
                          timeout=60, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "quiet"
     assert out.stderr.count("DeprecationWarning") == 1
-    assert "from labkit.lessons.gradient_descent import get_surface" in out.stderr
+    assert "from labkit.lessons.gradient_descent.compute import get_surface" in out.stderr

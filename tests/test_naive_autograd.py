@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labkit as lk
-from labkit.lessons import computational_graphs
-from labkit.lessons.computational_graphs import (
+from labkit.lessons.computational_graphs import compute as computational_graphs
+from labkit.lessons.computational_graphs.compute import (
     TooManyCalls,
     backward_steps,
     count_paths,

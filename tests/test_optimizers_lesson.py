@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
 from labkit.core.schedules import CosineDecay, StepDecay  # noqa: E402
-from labkit.core.surfaces import descend, describe_run, get_surface  # noqa: E402
-from labkit.plot.descent import loss_gap  # noqa: E402
-from labkit.plot.optimizers import (  # noqa: E402
+from labkit.lessons.gradient_descent.compute import descend, describe_run, get_surface  # noqa: E402
+from labkit.lessons.gradient_descent.figures import loss_gap  # noqa: E402
+from labkit.lessons.optimizers.figures import (  # noqa: E402
     OPTIMIZER_COLORS,
     OTHER_COLORS,
     optimizer_colors,
@@ -25,8 +25,7 @@ from labkit.plot.optimizers import (  # noqa: E402
     plot_race,
     plot_schedules,
 )
-from labkit.widgets.drive import random_settings, sweep  # noqa: E402
-from labkit.widgets.optimizers import (  # noqa: E402
+from labkit.lessons.optimizers.widget import (  # noqa: E402
     LAB_SURFACES,
     OPTIMIZERS,
     at_saddle,
@@ -34,6 +33,7 @@ from labkit.widgets.optimizers import (  # noqa: E402
     optimizers_lab,
     run_verdict,
 )
+from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 START = (-2.5, 1.0)
 

@@ -17,7 +17,7 @@ from labkit.diagnostics import (  # noqa: E402
     gradient_profile,
     probe,
 )
-from labkit.lessons.vanishing_exploding import MLPSettings  # noqa: E402
+from labkit.lessons.vanishing_exploding.compute import MLPSettings  # noqa: E402
 from labkit.plot.diagnostics import (  # noqa: E402
     plot_activation_histograms,
     plot_grad_norms_over_steps,

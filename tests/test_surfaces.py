@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import labkit as lk
-from labkit.lessons.gradient_descent import (
+from labkit.lessons.gradient_descent.compute import (
     SURFACES,
     Descent,
     Polynomial1D,

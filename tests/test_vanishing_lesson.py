@@ -16,15 +16,15 @@ matplotlib.use("Agg")
 import labkit as lk  # noqa: E402
 from labkit.core.train import History  # noqa: E402
 from labkit.diagnostics import GradientProfile  # noqa: E402
-from labkit.lessons.vanishing_exploding import MLPSettings  # noqa: E402
-from labkit.widgets.drive import random_settings, sweep  # noqa: E402
-from labkit.widgets.vanishing import (  # noqa: E402
+from labkit.lessons.vanishing_exploding.compute import MLPSettings  # noqa: E402
+from labkit.lessons.vanishing_exploding.widget import (  # noqa: E402
     CHANCE,
     RunResult,
     describe,
     run_setting,
     vanishing_lab,
 )
+from labkit.widgets.drive import random_settings, sweep  # noqa: E402
 
 LESSON = Path(__file__).resolve().parents[1] / "lessons" / "08_vanishing_exploding.ipynb"
 

@@ -1,4 +1,4 @@
-"""The widget catalog (labkit.widgets.catalog) lists every widget the lessons show: the widget
+"""The widget catalog (labkit.lessons.catalog) lists every widget the lessons show: the widget
 benchmark and the widget fuzz test go through it, so a widget missing here would go untested.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 matplotlib.use("Agg")
 
+from labkit.lessons.catalog import CATALOG  # noqa: E402
 from labkit.widgets import Lab  # noqa: E402
-from labkit.widgets.catalog import CATALOG  # noqa: E402
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 SHOWN = re.compile(r"<labkit widget: (.*)>")
@@ -64,7 +64,7 @@ def test_every_widget_shown_in_a_lesson_is_in_the_catalog(built):
     titles = {lab.title for lab in built.values()}
     missing = {title: lessons for title, lessons in widgets_shown_in_lessons().items()
                if title not in titles}
-    assert not missing, (f"widgets shown in lessons but not in labkit/widgets/catalog.py: "
+    assert not missing, (f"widgets shown in lessons but not in labkit/lessons/catalog.py: "
                          f"{missing}")
 
 

@@ -1,5 +1,5 @@
 """Widget fuzzing: 1,000 random settings in total, shared across every widget the lessons show
-(labkit.widgets.catalog), each setting moving all of a widget's controls at once, within and at
+(labkit.lessons.catalog), each setting moving all of a widget's controls at once, within and at
 the edges of their ranges (drive.random_settings, seeded). For every setting:
 
 * no "error" status and no traceback in the status line (a redraw that raised);
@@ -35,9 +35,9 @@ from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from labkit.core.optim import SGD  # noqa: E402
-from labkit.lessons.gradient_descent import descend, get_surface  # noqa: E402
+from labkit.lessons.catalog import CATALOG  # noqa: E402
+from labkit.lessons.gradient_descent.compute import descend, get_surface  # noqa: E402
 from labkit.widgets.base import png_bytes, rendering  # noqa: E402
-from labkit.widgets.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402
 
 TOTAL = 1000

@@ -1,4 +1,4 @@
-"""Every widget a lesson shows (labkit.widgets.catalog) can be read at its start and at the
+"""Every widget a lesson shows (labkit.lessons.catalog) can be read at its start and at the
 extreme settings of its controls: no text below 10 px on screen, none cut by the figure's edge,
 none on top of another, none across a node's rim (labkit.plot.legibility.text_problems, as
 measured with the settings widgets are drawn with). The browser tests check the same in
@@ -10,10 +10,10 @@ import pytest
 
 matplotlib.use("Agg")
 
+from labkit.lessons.catalog import CATALOG  # noqa: E402
 from labkit.plot.base import MIN_TEXT_PX  # noqa: E402
 from labkit.plot.legibility import text_problems  # noqa: E402
 from labkit.widgets.base import rendering  # noqa: E402
-from labkit.widgets.catalog import CATALOG  # noqa: E402
 from labkit.widgets.drive import sweep  # noqa: E402
 
 

@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from labkit.plot.backprop import BackpropDiagram  # noqa: E402
-from labkit.widgets.backprop import backprop_lab, make_example  # noqa: E402
+from labkit.lessons.backprop.figures import BackpropDiagram  # noqa: E402
+from labkit.lessons.backprop.widget import backprop_lab, make_example  # noqa: E402
 from labkit.widgets.base import rendering  # noqa: E402
 
 

@@ -3,7 +3,7 @@
 A moved module leaves a shim at its old path whose only code is a module ``__getattr__``:
 
     def __getattr__(name: str):
-        return moved(__name__, name, lambda: importlib.import_module("labkit.lessons.loss"))
+        return moved(__name__, name, lambda: importlib.import_module("labkit.lessons.loss.compute"))
 
 ``moved`` imports the new module on first use (so the shim costs nothing until it is used and
 the lower layer never imports the higher one at import time), warns with a DeprecationWarning

@@ -16,4 +16,4 @@ def __getattr__(name: str):
     if name in TO_DIAGNOSTICS:
         return moved(__name__, name, lambda: importlib.import_module("labkit.diagnostics"))
     return moved(__name__, name,
-                 lambda: importlib.import_module("labkit.lessons.vanishing_exploding"))
+                 lambda: importlib.import_module("labkit.lessons.vanishing_exploding.compute"))

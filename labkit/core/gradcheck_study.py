@@ -11,4 +11,4 @@ from ._moved import moved
 
 def __getattr__(name: str):
     return moved(__name__, name,
-                 lambda: importlib.import_module("labkit.lessons.gradient_checking"))
+                 lambda: importlib.import_module("labkit.lessons.gradient_checking.compute"))

@@ -1,14 +1,20 @@
-"""One module per lesson, named after it: the helpers only that lesson needs (ARCHITECTURE.md).
+"""One package per lesson, named after it: the code only that lesson needs (ARCHITECTURE.md).
 
     labkit.lessons.forward_pass           lessons/01_forward_pass.ipynb
     labkit.lessons.loss                   lessons/02_loss.ipynb
     labkit.lessons.gradient_descent       lessons/03_gradient_descent.ipynb (and 09's surfaces)
     labkit.lessons.backprop               lessons/04_backprop.ipynb
     labkit.lessons.computational_graphs   lessons/05_computational_graphs.ipynb
+    labkit.lessons.vectorization          lessons/06_vectorization.ipynb
     labkit.lessons.gradient_checking      lessons/07_gradient_checking.ipynb
     labkit.lessons.vanishing_exploding    lessons/08_vanishing_exploding.ipynb
+    labkit.lessons.optimizers             lessons/09_optimizers.ipynb
+    labkit.lessons.capstone               lessons/10_capstone.ipynb
+    labkit.lessons.catalog                every lesson's widget, as its lesson shows it
 
-A lesson module reads top to bottom: the numbers the lesson prints, then its figures, then its
-widget. This layer sits above the widgets and below the course tooling; nothing is imported
-here, so a lesson loads only its own module.
+Every lesson package has the same files: ``compute.py`` (the numbers the lesson prints),
+``figures.py`` (its matplotlib figures) and ``widget.py`` (its ipywidgets lab), each only where
+the lesson has one, and an ``__init__.py`` with the names the lesson imports. This layer sits
+above the widgets and below the course tooling; nothing is imported here, so a lesson loads
+only its own package.
 """

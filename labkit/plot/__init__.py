@@ -2,17 +2,10 @@
 own axes) or on a new pyplot figure of an explicit size, and returns the Axes."""
 from .activations import activation_and_derivative, plot_activation
 from .base import new_axes
-from .gradcheck import plot_cost, plot_epsilon_sweep, plot_relative_errors
-from .graph import draw_graph, graph_axes
 from .network import draw_network, node_positions
 
 __all__ = ["activation_and_derivative", "draw_network", "new_axes", "node_positions",
            "plot_activation"]
-__all__ += ["draw_graph", "graph_axes", "plot_cost", "plot_epsilon_sweep",
-            "plot_relative_errors"]
-from .optimizers import plot_paths, plot_race, plot_schedules  # noqa: E402
-
-__all__ += ["plot_paths", "plot_race", "plot_schedules"]
 
 # Figures follow the language labkit speaks: Chinese text gets a CJK fallback font
 from ..core.i18n import on_language_change  # noqa: E402

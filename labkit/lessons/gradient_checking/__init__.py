@@ -1,0 +1,27 @@
+"""Lesson 07, gradient checking (lessons/07_gradient_checking.ipynb): finite differences
+against backprop.
+
+Read compute.py, then figures.py, then widget.py:
+
+    compute.py   the numbers the lesson prints: the injected bugs, the eps sweep, the cost study
+    figures.py   its figures: relative errors, the eps trade-off, the cost against P
+    widget.py    its widget: gradcheck_lab, a check with a chosen eps, dtype and bug
+
+Here are the names the lesson imports (``from labkit.lessons.gradient_checking import ...``).
+"""
+from .compute import (
+    BUGS,
+    cost_net,
+    count_passes,
+    epsilon_sweep,
+    format_report,
+    make_study_net,
+    measure_cost,
+    study_data,
+)
+from .figures import plot_cost, plot_epsilon_sweep, plot_relative_errors
+from .widget import gradcheck_lab
+
+__all__ = ["BUGS", "cost_net", "count_passes", "epsilon_sweep", "format_report", "gradcheck_lab",
+           "make_study_net", "measure_cost", "plot_cost", "plot_epsilon_sweep",
+           "plot_relative_errors", "study_data"]

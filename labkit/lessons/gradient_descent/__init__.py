@@ -1,0 +1,25 @@
+"""Lesson 03, gradient descent (lessons/03_gradient_descent.ipynb): loss surfaces
+and an optimizer walking down them. Lesson 09 walks the same surfaces.
+
+Read compute.py, then figures.py, then widget.py:
+
+    compute.py   the numbers the lesson prints: the surfaces, the descent runner, a run's verdict
+    figures.py   its figures: contours, gradient arrows, paths, loss curves, the 1-D slope
+    widget.py    its widget: descent_lab, a surface, a learning rate and a start
+
+Here are the names the lesson imports (``from labkit.lessons.gradient_descent import ...``).
+"""
+from .compute import Descent, Quadratic, descend, describe_run, get_surface
+from .figures import (
+    plot_gradient_arrows,
+    plot_losses,
+    plot_runs,
+    plot_slope,
+    plot_surface,
+    plot_trajectory,
+)
+from .widget import descent_lab
+
+__all__ = ["Descent", "Quadratic", "descend", "descent_lab", "describe_run", "get_surface",
+           "plot_gradient_arrows", "plot_losses", "plot_runs", "plot_slope", "plot_surface",
+           "plot_trajectory"]

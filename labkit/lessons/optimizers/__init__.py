@@ -1,0 +1,15 @@
+"""Lesson 09, optimizers (lessons/09_optimizers.ipynb): SGD, momentum, RMSprop and Adam
+on lesson 03's surfaces. Its numbers come from the core (lk.optim) and from
+labkit.lessons.gradient_descent (the surfaces and the runner), so this lesson has no compute.py.
+
+Read figures.py, then widget.py:
+
+    figures.py   its figures: several optimizers' paths on one surface, and learning-rate schedules
+    widget.py    its widget: optimizers_lab, five optimizers on a 2-D surface
+
+Here are the names the lesson imports (``from labkit.lessons.optimizers import ...``).
+"""
+from .figures import optimizer_colors, plot_race, plot_schedules
+from .widget import optimizers_lab
+
+__all__ = ["optimizer_colors", "optimizers_lab", "plot_race", "plot_schedules"]
