@@ -169,13 +169,12 @@ class MLPSettings:
     def label(self) -> str:
         """e.g. "sigmoid, default init, depth 20" or "relu, He init x3, residual, batch norm"."""
         init = self.init if isinstance(self.init, str) else f"N(0, {self.init:g}²)"
-        init = {"xavier": "Xavier", "he": "He", "default": _("default"),
-                "zeros": _("zeros")}.get(init, init)
-        parts = [self.activation]
-        if self.scale != 1.0:
-            parts.append(_("{init} init ×{scale:g}").format(init=init, scale=self.scale))
+        if init == "default":     # one phrase: a translation may not put a name before "init"
+            words = _("default init ×{scale:g}") if self.scale != 1.0 else _("default init")
         else:
-            parts.append(_("{init} init").format(init=init))
+            init = {"xavier": "Xavier", "he": "He", "zeros": _("zeros")}.get(init, init)
+            words = _("{init} init ×{scale:g}") if self.scale != 1.0 else _("{init} init")
+        parts = [self.activation, words.format(init=init, scale=self.scale)]
         parts.append(_("depth {depth}").format(depth=self.depth))
         if self.residual:
             parts.append(_("residual"))
