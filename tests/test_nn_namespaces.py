@@ -211,3 +211,27 @@ def test_buffers_are_walked_and_saved_with_the_parameters():
     other = lk.Sequential(lk.Linear(2, 2, rng=1), lk.Residual(Counter()))
     other.load_state_dict(state)
     np.testing.assert_array_equal(other[1].block.seen, [3.0, 4.0])
+
+
+def test_nn_functional_matches_torch_nn_functional():
+    torch = pytest.importorskip("torch")
+    F = lk.nn.functional
+    TF = torch.nn.functional
+    rng = np.random.default_rng(3)
+    X, W, b = rng.standard_normal((5, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    z, y = rng.standard_normal((5, 3)) * 4, rng.standard_normal((5, 3))
+    t = rng.integers(0, 3, size=5)
+    T = torch.tensor
+    pairs = [
+        (F.linear(X, W, b), TF.linear(T(X), T(W), T(b))),
+        (F.relu(z), TF.relu(T(z))),
+        (F.sigmoid(z), torch.sigmoid(T(z))),
+        (F.tanh(z), torch.tanh(T(z))),
+        (F.softmax(z), TF.softmax(T(z), dim=-1)),
+        (F.log_softmax(z), TF.log_softmax(T(z), dim=-1)),
+        (F.mse_loss(z, y), TF.mse_loss(T(z), T(y))),
+        (F.cross_entropy(z, t), TF.cross_entropy(T(z), T(t))),
+    ]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-15)
+    assert set(F.__all__) <= set(dir(TF))        # every name is torch's own

@@ -71,3 +71,30 @@ def test_backward_stays_finite_with_large_gamma_and_delta_as_torch():
     tbn(xt).backward(torch.tensor(delta))
     assert np.all(np.isfinite(dx))
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12)
+
+
+def test_num_batches_tracked_is_a_buffer_saved_loaded_and_restored_by_check_gradients():
+    rng = np.random.default_rng(2)
+    bn = lk.BatchNorm1d(3, momentum=None)
+    tbn = torch.nn.BatchNorm1d(3, momentum=None, dtype=torch.float64)
+    for _ in range(3):
+        x = rng.standard_normal((4, 3))
+        bn(x)
+        tbn(torch.tensor(x))
+    state = bn.state_dict()
+    assert set(state) == set(tbn.state_dict()) - {"weight", "bias"} | {"gamma", "beta"}
+    assert int(state["num_batches_tracked"]) == int(tbn.num_batches_tracked) == 3
+
+    fresh = lk.BatchNorm1d(3, momentum=None)
+    fresh.load_state_dict(state)
+    x = rng.standard_normal((4, 3))
+    fresh(x)
+    bn(x)        # the 4th batch weighs 1/4 in both: the count came with the state
+    np.testing.assert_allclose(fresh.running_mean, bn.running_mean, rtol=1e-12)
+    assert int(fresh.num_batches_tracked) == 4
+
+    net = lk.Sequential(lk.Linear(3, 3, rng=rng), bn, lk.Tanh(), lk.Linear(3, 1, rng=rng))
+    before = int(bn.num_batches_tracked)
+    lk.check_gradients(net, lk.MSELoss(), rng.standard_normal((5, 3)),
+                       rng.standard_normal((5, 1)))
+    assert int(bn.num_batches_tracked) == before

@@ -204,3 +204,29 @@ def test_old_lr_scheduler_writes_the_rates_themselves(old):
         LRSchedulerOld(lk.SGD([p], lr=0.1), 0.1)
     with pytest.raises(ValueError, match="lr must be a finite number"):
         LRSchedulerOld(lk.SGD([p], lr=0.1), lambda t: float("nan"))
+
+
+@pytest.mark.parametrize("name, kw", SCHEDULERS[:3], ids=[n for n, _ in SCHEDULERS[:3]])
+def test_a_schedule_saved_and_loaded_goes_on_as_the_uninterrupted_one_and_torch(name, kw):
+    torch = pytest.importorskip("torch")
+    t_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kw)
+    opt = _sgd(0.1)
+    sched = getattr(lk.optim.lr_scheduler, name)(opt, **kw)
+    for _ in range(5):
+        for o, s in ((opt, sched), (t_opt, t_sched)):
+            o.step()
+            s.step()
+    saved_opt, saved = opt.state_dict(), sched.state_dict()
+    assert saved["last_epoch"] == t_sched.state_dict()["last_epoch"] == 5
+    assert saved["base_lrs"] == t_sched.state_dict()["base_lrs"]
+    resumed_opt = _sgd(0.1)
+    resumed_opt.load_state_dict(saved_opt)
+    resumed = getattr(lk.optim.lr_scheduler, name)(resumed_opt, **kw)
+    resumed.load_state_dict(saved)
+    for t in range(6, 20):
+        for o, s in ((opt, sched), (resumed_opt, resumed), (t_opt, t_sched)):
+            o.step()
+            s.step()
+        assert resumed.get_last_lr() == sched.get_last_lr(), t
+        np.testing.assert_allclose(sched.get_last_lr(), t_sched.get_last_lr(), rtol=1e-12)

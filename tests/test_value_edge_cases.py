@@ -153,3 +153,15 @@ def test_micrograd_more_ops(torch):
     assert abs(g.data - gt.data.item()) < tol
     assert abs(a.grad - at.grad.item()) < tol
     assert abs(b.grad - bt.grad.item()) < tol
+
+
+@pytest.mark.parametrize("x", [709.0, 710.0, 1000.0, float("inf"), float("nan"), -1000.0])
+def test_exp_beyond_the_largest_float_is_inf_as_torch(torch, x):
+    v = Value(x)
+    out = v.exp()                              # no OverflowError
+    out.backward()
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    t_out = t.exp()
+    t_out.backward()
+    assert same(out.data, t_out.item()), (out.data, t_out.item())
+    assert same(v.grad, t.grad.item()), (v.grad, t.grad.item())

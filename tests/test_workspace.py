@@ -118,6 +118,7 @@ def _start_links() -> list[str]:
 def test_start_page_links_lessons_my_work_and_code():
     links = _start_links()
     assert {f"lessons/{p.name}" for p in LESSONS} <= set(links)
+    assert {f"lessons/zh/{p.name}" for p in LESSONS} <= set(links)      # the 中文 edition
     assert {f"{WORKSPACE}/{p.name}" for p in EXERCISES} <= set(links)
     assert "labkit/core/layers.py" in links
     for link in links:

@@ -26,7 +26,7 @@ from .parameter import Parameter
 class BatchNorm1d(Module):
     """Normalizes each feature over the batch, then scales by gamma and shifts by beta."""
 
-    buffer_names = ("running_mean", "running_var")
+    buffer_names = ("running_mean", "running_var", "num_batches_tracked")
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  dtype=np.float64) -> None:
@@ -41,7 +41,7 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: eps must be > 0, got {eps!r}")
         self.num_features, self.eps = num_features, float(eps)
         self.momentum = None if momentum is None else float(momentum)
-        self.num_batches_tracked = 0
+        self.num_batches_tracked = np.zeros((), dtype=np.int64)   # a buffer, as in torch
         self.gamma = Parameter(np.ones(num_features, dtype=dtype), "gamma")
         self.beta = Parameter(np.zeros(num_features, dtype=dtype), "beta")
         self.running_mean = np.zeros(num_features, dtype=dtype)
@@ -57,8 +57,8 @@ class BatchNorm1d(Module):
                                  f"estimate a variance, got {n}")
             mu = x.mean(axis=0)
             var = x.var(axis=0)
-            self.num_batches_tracked += 1
-            m = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
+            self.num_batches_tracked += 1                  # in place: the buffer is shared
+            m = 1.0 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
             self.running_mean *= 1.0 - m
             self.running_mean += m * mu
             self.running_var *= 1.0 - m

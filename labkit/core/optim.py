@@ -158,10 +158,12 @@ class Optimizer:
         """One update of every parameter from its gradient (a parameter whose grad is None is
         left as it is, as torch)."""
         self.t += 1
-        groups = [group for group in self.param_groups for _ in group["params"]]
-        for p, state, group in zip(self.parameters(), self.state, groups):
-            if p.grad is not None:
-                self.update(p, p.grad, state, group)
+        states = iter(self.state)              # one state per parameter, in their order
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = next(states)
+                if p.grad is not None:
+                    self.update(p, p.grad, state, group)
 
     def update(self, p: Parameter, g: np.ndarray, state: dict, group: dict) -> None:
         raise NotImplementedError

@@ -36,6 +36,8 @@ class Parameter:
     @grad.setter
     def grad(self, value: np.ndarray | None) -> None:
         """p.grad = g: refused (the old gradient kept) unless g has the shape of ``data``."""
+        if value is self._grad:      # p.grad += dW: numpy added in place, nothing to check
+            return
         if value is not None:
             value = np.asarray(value, dtype=self.data.dtype)
             if value.shape != self.data.shape:

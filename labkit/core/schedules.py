@@ -60,6 +60,17 @@ class Scheduler:
     def get_last_lr(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def state_dict(self) -> dict:
+        """Where the schedule is (t = last_epoch, the base rates, its settings), as torch's:
+        everything but the optimizer and a LambdaLR's function."""
+        return {key: value for key, value in vars(self).items()
+                if key not in ("optimizer", "lr_lambda")}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Continue a schedule saved by state_dict (the optimizer's lr comes with its own
+        state_dict)."""
+        vars(self).update(state_dict)
+
 
 class LambdaLR(Scheduler):
     """eta_t = eta_0 * lr_lambda(t)."""

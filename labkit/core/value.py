@@ -92,8 +92,11 @@ class Value:
 
     # --- functions ----------------------------------------------------------------------
     def exp(self) -> Value:
-        """e^x; derivative e^x."""
-        out = math.exp(self.data)
+        """e^x; derivative e^x (inf where e^x is beyond the largest float, as torch)."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:    # e^x beyond the largest float (x > 709.78)
+            out = math.inf
         return Value(out, (self,), (out,), "exp")
 
     def log(self) -> Value:

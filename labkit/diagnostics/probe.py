@@ -16,24 +16,23 @@ gradients (lesson 08):
     weight                  ||dL/dW|| of every Linear layer, also those inside Residual blocks
     ratio(), per_layer()    first over last, and the factor per layer
 
-Both leave the net as they found it (``preserved_state``: parameter gradients and BatchNorm
-running statistics are restored afterwards; BatchNorm uses the batch statistics, as in
-training). Overflow gives inf or NaN numbers, not an error or a warning.
+Both leave the net as they found it (core's ``preserved_state``, as check_gradients: parameter
+gradients, BatchNorm running statistics and training flags are restored afterwards; BatchNorm
+uses the batch statistics, as in training). Overflow gives inf or NaN numbers, not an error or
+a warning.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.gradcheck import preserved_state
 from ..core.i18n import _
 from ..core.layers import Activation, Linear, Sequential
 from ..core.losses import Loss
 from ..core.module import Module
-from ..core.normalization import BatchNorm1d
 from ..core.optim import grad_norm
 from ..core.residual import Residual
 
@@ -47,31 +46,9 @@ def layer_names(net: Sequential) -> list[str]:
     return [f"{i} {type(layer).__name__}" for i, layer in enumerate(net.layers)]
 
 
-def _all_modules(module: Module) -> Iterator[Module]:
-    yield module
-    for child in module.children():
-        yield from _all_modules(child)
-
-
 def linear_layers(net: Module) -> list[Linear]:
     """Every Linear layer of ``net`` in forward order, also those inside Residual blocks."""
-    return [m for m in _all_modules(net) if isinstance(m, Linear)]
-
-
-@contextmanager
-def preserved_state(net: Module) -> Iterator[None]:
-    """Restores parameter gradients and BatchNorm running statistics on exit."""
-    grads = [(p, p.grad.copy()) for p in net.parameters()]
-    stats = [(m, m.running_mean.copy(), m.running_var.copy())
-             for m in _all_modules(net) if isinstance(m, BatchNorm1d)]
-    try:
-        yield
-    finally:
-        for p, g in grads:
-            p.grad[...] = g
-        for m, mean, var in stats:
-            m.running_mean[...] = mean
-            m.running_var[...] = var
+    return [m for m in net.modules() if isinstance(m, Linear)]
 
 
 def _check_net(net, owner: str = "diagnostics") -> None:

@@ -4,6 +4,7 @@
     net = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 1))
     nn.init.kaiming_normal_(net[0].W, nonlinearity="relu")
     nn.utils.clip_grad_norm_(net.parameters(), max_norm=1.0)
+    nn.functional.cross_entropy(logits, targets)
 """
 from ..core.dropout import Dropout
 from ..core.layers import Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -12,8 +13,8 @@ from ..core.module import Module
 from ..core.normalization import BatchNorm1d
 from ..core.parameter import Parameter
 from ..core.residual import Residual
-from . import init, utils
+from . import functional, init, utils
 
 __all__ = ["BCELoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "Identity", "LeakyReLU",
            "Linear", "MSELoss", "Module", "Parameter", "ReLU", "Residual", "Sequential",
-           "Sigmoid", "Tanh", "init", "utils"]
+           "Sigmoid", "Tanh", "functional", "init", "utils"]

@@ -28,7 +28,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def lab_server():
-    """JupyterLab serving copies of the lessons (running cells autosaves: never the
-    originals): (base url, token)."""
-    with lab_helpers.lab_server(lab_helpers.lessons_with_widgets()) as server:
+    """JupyterLab serving copies of the lessons and of one Chinese lesson (running cells
+    autosaves: never the originals): (base url, token)."""
+    chinese = lab_helpers.LESSONS / lab_helpers.CHINESE_LESSON
+    notebooks = [*lab_helpers.lessons_with_widgets(), chinese]
+    with lab_helpers.lab_server(notebooks) as server:
         yield server

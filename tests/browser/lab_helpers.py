@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ROOT / "lessons"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"    # gitignored
 VIEWPORT = {"width": 1440, "height": 900}      # the window the issue measured legibility in
+CHINESE_LESSON = "zh/04_backprop.ipynb"    # the 中文 edition's lesson the browser tests run
 MIN_TEXT_PX = 10.0                             # the smallest text on screen, at default zoom
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -45,10 +46,19 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def lessons_with_widgets() -> list[Path]:
-    """The lessons whose stored outputs show a labkit widget."""
-    return [p for p in sorted(LESSONS.glob("*.ipynb"))
+def lessons_with_widgets(folder: Path = LESSONS) -> list[Path]:
+    """The lessons of ``folder`` (lessons/, or lessons/zh/) whose stored outputs show a labkit
+    widget."""
+    return [p for p in sorted(folder.glob("*.ipynb"))
             if "<labkit widget:" in p.read_text(encoding="utf-8")]
+
+
+def served_name(notebook: Path) -> str:
+    """The path lab_server serves a notebook at: its path under lessons/ ("zh/04_x.ipynb" for
+    the Chinese edition), so that both editions of a lesson can be served side by side."""
+    notebook = Path(notebook).resolve()
+    return str(notebook.relative_to(LESSONS) if notebook.is_relative_to(LESSONS)
+               else notebook.name)
 
 
 def _free_port() -> int:
@@ -64,7 +74,9 @@ def lab_server(notebooks: Iterable[Path], root: Path | None = None) -> Iterator[
     with tempfile.TemporaryDirectory(prefix="labkit-browser-") as tmp:
         root = Path(root or tmp)
         for nb in notebooks:
-            shutil.copy(nb, root / Path(nb).name)
+            copy = root / served_name(nb)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(nb, copy)
         token, port = secrets.token_hex(16), _free_port()
         config = root / ".jupyter-config"
         # no "Would you like to get notified about Jupyter news?" box over the widgets
@@ -120,7 +132,7 @@ def open_notebook(browser, base: str, token: str, name: str):
     """A new page (1440 x 900, default zoom) with notebook ``name`` open in a workspace of its
     own (no notebook of an earlier page restored beside it) and its kernel idle."""
     page = browser.new_page(viewport=VIEWPORT)
-    workspace = Path(name).stem.replace("_", "-")
+    workspace = str(Path(name).with_suffix("")).replace("_", "-").replace("/", "-")
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?token={token}&reset",
               wait_until="domcontentloaded")
     page.wait_for_function(
@@ -394,6 +406,45 @@ LEGIBILITY = """(minPx) => {
             outside: outside, overlapping: overlapping,
             device_pixel_ratio: window.devicePixelRatio};
 }""".replace("__AREA__", WIDGET_AREA)
+
+
+TOFU = r"""(extra) => {
+    // the characters of the open notebook (its text, its controls) that the browser has no
+    // glyph for: each CJK character, drawn in the notebook's font on a canvas, against a
+    // character no font has (U+10FFFD, a private-use code point): the same pixels mean tofu
+    const panel = document.querySelector('__PANEL__');
+    const cjk = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+    const chars = [...new Set([...panel.innerText].filter(c => cjk.test(c)))].concat(extra);
+    const shown = panel.querySelector('.jp-RenderedMarkdown') || panel;
+    const family = getComputedStyle(shown).fontFamily;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 48;
+    const ctx = canvas.getContext('2d', {willReadFrequently: true});
+    const draw = c => {
+        ctx.clearRect(0, 0, 48, 48);
+        ctx.font = `32px ${family}`;
+        ctx.fillText(c, 4, 38);
+        return ctx.getImageData(0, 0, 48, 48).data.join(',');
+    };
+    const none = draw('\u{10FFFD}');
+    return {checked: chars.length, font_family: family,
+            tofu: chars.filter(c => draw(c) === none)};
+}""".replace("__PANEL__", PANEL)
+
+
+def tofu(page, extra: Iterable[str] = ()) -> dict:
+    """The Chinese characters (and ``extra`` ones) the page would show as empty boxes."""
+    return page.evaluate(TOFU, list(extra))
+
+
+def kernel_missing_glyphs(page, title: str) -> list[str]:
+    """labkit.plot.fonts.missing_glyphs of the widget ``title``'s figure, in the kernel."""
+    out = kernel_execute(page, _FIND_LAB.format(title=title) + """
+import json as _json
+from labkit.plot.fonts import missing_glyphs as _missing_glyphs
+print(_json.dumps(_missing_glyphs(_lab.view.fig)))
+""")
+    return json.loads(out)
 
 
 def legibility(page) -> dict:
