@@ -1,8 +1,8 @@
 """Every widget a lesson shows (labkit.lessons.catalog) can be read at its start and at the
 extreme settings of its controls: no text below 10 px on screen, none cut by the figure's edge,
 none on top of another, none across a node's rim (labkit.plot.legibility.text_problems, as
-measured with the settings widgets are drawn with). The browser tests check the same in
-JupyterLab, with screenshots."""
+measured with the settings widgets are drawn with), in English and in Chinese (whose labels
+are longer on screen). The browser tests check the same in JupyterLab, with screenshots."""
 from __future__ import annotations
 
 import matplotlib
@@ -10,20 +10,33 @@ import pytest
 
 matplotlib.use("Agg")
 
+from labkit.core import i18n  # noqa: E402
 from labkit.lessons.catalog import CATALOG  # noqa: E402
 from labkit.plot.base import MIN_TEXT_PX  # noqa: E402
+from labkit.plot.fonts import missing_glyphs  # noqa: E402
 from labkit.plot.legibility import text_problems  # noqa: E402
 from labkit.widgets.base import rendering  # noqa: E402
 from labkit.widgets.drive import sweep  # noqa: E402
 
 
 def problems_of(lab) -> list[str]:
+    """Texts too small, cut or crowded; under Chinese also characters drawn as empty boxes."""
     with rendering():
-        return text_problems(lab.view.fig, min_px=MIN_TEXT_PX)
+        found = text_problems(lab.view.fig, min_px=MIN_TEXT_PX)
+        if i18n.get_language() == "zh":
+            found += missing_glyphs(lab.view.fig)
+    return found
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(request):
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language("en")
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_every_widget_is_legible_at_its_start_and_its_extremes(name):
+def test_every_widget_is_legible_at_its_start_and_its_extremes(name, language):
     lab = CATALOG[name]()
     found = [f"at the start {lab.values}: {p}" for p in problems_of(lab)]
     for setting, _ in sweep(lab):       # each control to its ends and middle, in turn

@@ -20,6 +20,12 @@ LESSONS = zh_edition.english_lessons()
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?", re.I)
 
 
+def numbers_in(text: str) -> list[str]:
+    """The numbers of a text; one that ends a sentence ("back to layer 1.") loses its period,
+    which a Chinese sentence ("传回第 1 层。") does not write."""
+    return [n[:-1] if n.endswith(".") else n for n in NUMBER.findall(text)]
+
+
 def printed_numbers(cell) -> Counter:
     """The numbers a code cell printed (its streams and plain-text results; not its figures
     or widgets), as a multiset: a translation may move a number within its sentence."""
@@ -28,12 +34,12 @@ def printed_numbers(cell) -> Counter:
     found: Counter = Counter()
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            found.update(NUMBER.findall(output.text))
+            found.update(numbers_in(output.text))
         elif output.output_type in ("execute_result", "display_data"):
             data = output.get("data", {})
             if "text/plain" in data and not any(key.startswith("image/") or "widget" in key
                                                 for key in data):
-                found.update(NUMBER.findall(data["text/plain"]))
+                found.update(numbers_in(data["text/plain"]))
     return found
 
 
@@ -107,3 +113,6 @@ def test_printed_numbers_see_a_changed_number_and_ignore_their_order():
     assert printed_numbers(cell) == printed_numbers(moved)
     moved.outputs[0].text = "损失 0.26（第 3 步）\n"
     assert printed_numbers(cell) != printed_numbers(moved)
+    cell.outputs[0].text = "Layer 2 passes the blame back to layer 1."
+    moved.outputs[0].text = "第 2 层把“责任”传回第 1 层。"
+    assert printed_numbers(cell) == printed_numbers(moved)

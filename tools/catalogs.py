@@ -26,7 +26,7 @@ PACKAGE = ROOT / "labkit"
 LOCALE = PACKAGE / "locale"
 DOMAIN = "labkit"
 LANGUAGES = ("zh",)
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def source_catalog() -> Catalog:
@@ -63,7 +63,8 @@ def merged(language: str, template: Catalog) -> Catalog:
 
 def po_bytes(catalog: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, catalog, width=100, omit_header=False, sort_output=True)
+    # files without line numbers: an edit elsewhere in a file leaves the catalog up to date
+    write_po(out, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
     return out.getvalue()
 
 

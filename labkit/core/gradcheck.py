@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dropout import Dropout
+from .i18n import _, ljust, rjust
 from .losses import Loss
 from .module import Module
 
@@ -82,6 +83,18 @@ class GradCheckRow:
     numeric_at_worst: float
 
 
+def table_head(shape_width: int, worst: bool) -> str:
+    """The heading line of a gradient-check table (its columns: parameter 12, shape
+    ``shape_width``, relative error 12, then the worst element's index, analytic and numeric
+    values), in the current language, padded by display width."""
+    head = (ljust(_("parameter"), 12) + ljust(_("shape"), shape_width)
+            + rjust(_("rel. error"), 12))
+    if worst:
+        head += ("   " + ljust(_("worst at"), 8) + "   " + ljust(_("analytic"), 8) + "     "
+                 + _("numeric"))
+    return head
+
+
 @dataclass
 class GradCheckReport:
     """Per-parameter relative errors; ``ok`` when all are below ``tol``."""
@@ -104,15 +117,15 @@ class GradCheckReport:
         raise KeyError(f"no parameter named {name!r} in this report: {[r.name for r in self.rows]}")
 
     def __str__(self) -> str:
-        head = f"{'parameter':<12}{'shape':<12}{'rel. error':>12}   worst at   analytic     numeric"
-        lines = [head]
+        lines = [table_head(12, worst=True)]
         for r in self.rows:
-            flag = "" if r.rel_error < self.tol else "   <-- check this gradient"
+            flag = "" if r.rel_error < self.tol else _("   <-- check this gradient")
             lines.append(
                 f"{r.name:<12}{str(r.shape):<12}{r.rel_error:>12.2e}   {str(r.worst_index):<9}"
                 f"{r.analytic_at_worst:>+11.4e} {r.numeric_at_worst:>+11.4e}{flag}"
             )
-        verdict = "all gradients agree" if self.ok else f"MISMATCH (tolerance {self.tol:g})"
+        verdict = _("all gradients agree") if self.ok else _(
+            "MISMATCH (tolerance {tol:g})").format(tol=self.tol)
         return "\n".join(lines + [verdict])
 
     __repr__ = __str__

@@ -13,10 +13,15 @@ sentence has no translation.
 
 A sentence with numbers keeps them as named fields, so a translation can move them:
 ``_("step {step}: the loss is {loss}").format(step=12, loss=0.5)``.
+
+A table of labels made at import time marks its sentences with ``N_`` (which returns them
+unchanged, and tells the extractor they are messages) and translates them with ``_()`` where
+they are drawn: ``OPTIONS = [(N_("off"), 0.0)]`` ... ``[(_(label), v) for label, v in OPTIONS]``.
 """
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,7 +63,31 @@ def get_language() -> str:
 
 def _(message: str) -> str:
     """``message`` in the current language (the English text when no translation exists)."""
+    if not message:             # gettext("") is the catalog's header, never a message
+        return message
     return _catalog.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalog without translating it (for tables made at import
+    time: they are translated with ``_()`` where they are drawn)."""
+    return message
+
+
+def text_width(text: str) -> int:
+    """How many columns ``text`` takes in a monospace font (and about how many ``ch`` in a
+    proportional one): a Chinese character (East Asian wide or full-width) takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def ljust(text: str, width: int) -> str:
+    """``text.ljust(width)`` by display width (text_width), for tables in any language."""
+    return text + " " * max(0, width - text_width(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """``text.rjust(width)`` by display width (text_width)."""
+    return " " * max(0, width - text_width(text)) + text
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

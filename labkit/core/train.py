@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n import _
 from .losses import Loss
 from .metrics import accuracy
 from .module import Module, check_int, check_number
@@ -92,7 +93,9 @@ class _TextProgress:
         self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
 
     def close(self, end: str = "\n") -> None:
-        sys.stderr.write(f"\r{self.desc}: {self.n}/{self.total} {self.unit}s  {self.postfix}{end}")
+        line = _("{desc}: {n}/{total} {unit}s  {postfix}").format(
+            desc=self.desc, n=self.n, total=self.total, unit=self.unit, postfix=self.postfix)
+        sys.stderr.write(f"\r{line}{end}")
         sys.stderr.flush()
 
 
@@ -138,7 +141,8 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
     history = History(grad_norms={name: [] for name in groups})
     starts = range(0, n, batch_size)
     make_bar = progress if callable(progress) else _TextProgress
-    bar = make_bar(total=epochs * len(starts), desc="training", unit="step") if progress else None
+    bar = make_bar(total=epochs * len(starts), desc=_("training"),
+                   unit=_("step")) if progress else None
     step = 0
     try:
         for epoch in range(epochs):
@@ -156,13 +160,14 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
                     history.grad_norms[name].append(grad_norm(params))
                 if not (math.isfinite(loss)
                         and all(math.isfinite(v[-1]) for v in history.grad_norms.values())):
-                    what = f"the loss became {loss}" if not math.isfinite(loss) else \
-                        "a gradient became NaN or infinite"
-                    raise TrainingDiverged(
-                        f"training diverged at step {step} (epoch {epoch + 1}, batch {b + 1}): "
-                        f"{what}. Try a smaller learning rate "
-                        f"(lr={getattr(optimizer, 'lr', '?')}), gradient clipping or a smaller "
-                        f"initialization.", step, history)
+                    what = _("the loss became {loss}").format(loss=loss) \
+                        if not math.isfinite(loss) else _("a gradient became NaN or infinite")
+                    raise TrainingDiverged(_(
+                        "training diverged at step {step} (epoch {epoch}, batch {batch}): "
+                        "{what}. Try a smaller learning rate (lr={lr}), gradient clipping or a "
+                        "smaller initialization.").format(
+                            step=step, epoch=epoch + 1, batch=b + 1, what=what,
+                            lr=getattr(optimizer, "lr", "?")), step, history)
                 if clip_norm is not None:
                     clip_grad_norm_(net.parameters(), clip_norm)
                 if monitor is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.i18n import _
 from .plain import from_plain, to_plain
 from .problems import Outcome, Verdict, get_problem, judge, run_cases
 
@@ -53,8 +54,9 @@ def check(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> None:
 def _name_error_in_one_line(shell: Any, etype: type, value: BaseException, tb: Any,
                             tb_offset: int | None = None) -> None:
     """A check run before the cell that defines its function: one line, not a traceback."""
-    shell._showtraceback(etype, value, [f"\u2717 {value}: run the cell that defines it "
-                                        "first (or check its spelling)"])
+    shell._showtraceback(etype, value, ["\u2717 " + _(
+        "{error}: run the cell that defines it first (or check its spelling)").format(
+            error=value)])
 
 
 def _install_in_ipython() -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
+from ..core.i18n import _
 from .checks import CheckFailed, evaluate
 from .problems import FORMULAS
 
@@ -53,25 +54,27 @@ def use_mine(*functions: Callable, check: bool = True) -> Mine:
     name. Each must pass its check first (``check=False`` skips it: then a wrong formula
     really runs inside labkit, which a gradient check will show)."""
     if not functions:
-        raise CheckFailed("use_mine needs your functions, e.g. use_mine(linear_backward)")
+        raise CheckFailed(_("use_mine needs your functions, e.g. use_mine(linear_backward)"))
     names = []
     for fn in functions:
         name = getattr(fn, "__name__", None)
         if not callable(fn) or name not in FORMULAS:
-            raise CheckFailed(f"use_mine: {name or type(fn).__name__} is not one of the "
-                              f"formulas labkit's classes call ({', '.join(sorted(FORMULAS))})")
+            raise CheckFailed(_("use_mine: {name} is not one of the formulas labkit's classes "
+                                "call ({formulas})").format(
+                                    name=name or type(fn).__name__,
+                                    formulas=", ".join(sorted(FORMULAS))))
         if check:
             verdict = evaluate(FORMULAS[name].name, fn)
             if not verdict.passed:
-                raise CheckFailed(f"{verdict.feedback}; labkit keeps its own {name} until "
-                                  "yours passes")
+                raise CheckFailed(_("{feedback}; labkit keeps its own {name} until yours "
+                                    "passes").format(feedback=verdict.feedback, name=name))
         names.append(name)
     for fn, name in zip(functions, names):
         setattr(_module(name), name, fn)
         _SWAPPED[name] = fn
-    print(f"\u2713 labkit now calls your {', '.join(names)} (in "
-          f"{', '.join(sorted({_module(n).__name__ for n in names}))}); restore_library() puts "
-          "labkit's own back")
+    print("\u2713 " + _("labkit now calls your {names} (in {modules}); restore_library() puts "
+                        "labkit's own back").format(
+        names=", ".join(names), modules=", ".join(sorted({_module(n).__name__ for n in names}))))
     return Mine(names)
 
 
@@ -83,7 +86,7 @@ def restore_library(*names: str | Callable, quiet: bool = False) -> None:
     for name in restored:
         setattr(_module(name), name, FORMULAS[name].formula)
     if restored and not quiet:
-        print(f"labkit calls its own {', '.join(restored)} again")
+        print(_("labkit calls its own {names} again").format(names=", ".join(restored)))
 
 
 @contextmanager

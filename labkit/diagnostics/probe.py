@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.gradcheck import preserved_state
+from ..core.i18n import _
 from ..core.layers import Activation, Linear, Sequential
 from ..core.losses import Loss
 from ..core.module import Module
@@ -198,12 +199,13 @@ class GradientProfile:
         bad = [k for k in layers if not (isinstance(k, (int, np.integer)) and 1 <= k <= n)]
         if bad:
             raise ValueError(f"GradientProfile.summary: layers run from 1 to {n}, got {bad}")
-        parts = [f"{'layer ' if i == 0 else ''}{k}: {self.signal[k - 1]:.1e}"
-                 for i, k in enumerate(layers)]
+        parts = [(_("layer {k}: {norm:.1e}") if i == 0 else "{k}: {norm:.1e}").format(
+            k=k, norm=self.signal[k - 1]) for i, k in enumerate(layers)]
         tail = ""
         if n >= 2:
-            tail = f" | first/last {self.ratio():.1e}, ×{self.per_layer():.2f} per layer"
-        return (f"{label}: " if label else "") + " | ".join(parts) + tail
+            tail = _(" | first/last {ratio:.1e}, ×{factor:.2f} per layer").format(
+                ratio=self.ratio(), factor=self.per_layer())
+        return (f"{_(label)}: " if label else "") + " | ".join(parts) + tail
 
 
 def _is_hidden_output(layer: Module) -> bool:

@@ -5,6 +5,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..core import layers
+from ..core.i18n import _
 from .base import new_axes
 
 ACTIVATIONS = {"sigmoid": layers.Sigmoid, "tanh": layers.Tanh, "relu": layers.ReLU,
@@ -28,8 +29,8 @@ def plot_activation(name: str, ax: Axes | None = None, z_range: float = 5.0) -> 
     ax.plot(z, a, label=f"{name}(z)")
     ax.plot(z, da, "--", label=f"{name}'(z)")
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set_title(f"{name}: the function and its slope")
-    ax.set_xlabel("pre-activation z")
+    ax.set_title(_("{name}: the function and its slope").format(name=name))
+    ax.set_xlabel(_("pre-activation z"))
     ax.set_ylabel("a = f(z), f'(z)")
     ax.legend(loc="upper left")
     return ax

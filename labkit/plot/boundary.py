@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
+from ..core.i18n import N_, _
 from ..core.losses import softmax
 from ..core.module import Module
 from .base import new_axes
@@ -103,7 +104,7 @@ class DecisionBoundary:
 
 def plot_decision_boundary(net: Module, X: np.ndarray, y: np.ndarray, ax: Axes | None = None,
                            *, resolution: int = 200, margin: float = 0.5,
-                           title: str = "decision boundary") -> Axes:
+                           title: str = N_("decision boundary")) -> Axes:
     """The classes ``net`` predicts over the plane around X (N, 2), with the data on top and
     the boundary (where the predicted class changes) drawn as a line."""
     ax = new_axes(ax, figsize=(4.0, 3.5))
@@ -113,5 +114,5 @@ def plot_decision_boundary(net: Module, X: np.ndarray, y: np.ndarray, ax: Axes |
         g = view.grid
         ax.contour(g.xs, g.ys, cls, levels=np.arange(cls.max()) + 0.5, colors="0.2",
                    linewidths=1.0, zorder=1)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_(title), fontsize=10)
     return ax

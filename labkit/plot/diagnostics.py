@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..core.i18n import N_, _
 from ..core.layers import Activation
 from ..core.train import History, TrainingDiverged
 from ..diagnostics import GradientProfile
@@ -107,8 +108,8 @@ def _positive(values) -> tuple[np.ndarray, int]:
     return v, int(bad.sum())
 
 
-def _left_out(n: int, what: str = "zero or not finite") -> str:
-    return f" ({n} {what} left out)" if n else ""
+def _left_out(n: int, what: str = N_("zero or not finite")) -> str:
+    return _(" ({n} {what} left out)").format(n=n, what=_(what)) if n else ""
 
 
 def _layer_colors(n: int, cmap: str = "viridis") -> list:
@@ -133,7 +134,7 @@ def _layer_key(ax: Axes, labels: Sequence[str], cmap: str = "viridis") -> None:
     bar = ax.figure.colorbar(sm, ax=ax, fraction=0.05, pad=0.02)
     bar.set_ticks([0, sm.norm.vmax])
     bar.set_ticklabels([labels[0], labels[-1]], fontsize=SMALL_PT)
-    bar.set_label("layer (1 = input side → output)", fontsize=8)
+    bar.set_label(_("layer (1 = input side → output)"), fontsize=8)
 
 
 # --- activation histograms ----------------------------------------------------------------------
@@ -185,7 +186,7 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
         chosen = [by_index[i] for i in layers]
     if not isinstance(bins, int) or bins < 1:
         raise ValueError(f"plot_activation_histograms: bins must be an int >= 1, got {bins!r}")
-    title = title or "activations, layer by layer"
+    title = _(title) if title else _("activations, layer by layer")
     if overlay:
         fig = _new_figure(fig, figsize or (6.0, 3.5))
         ax = fig.add_subplot()
@@ -199,13 +200,15 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
         edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
         labels = []
         for s, values, color in zip(chosen, finite, colors):
-            label = f"{s.name} ({s.saturated:.0%} saturated)" if s.saturated else s.name
+            label = (_("{name} ({saturated:.0%} saturated)").format(name=s.name,
+                                                                    saturated=s.saturated)
+                     if s.saturated else s.name)
             labels.append(s.name)
             ax.hist(values.ravel(), bins=edges, histtype="step", color=color, label=label,
                     weights=np.full(values.size, 1.0 / max(values.size, 1)))
         ax.set_title(title)
-        ax.set_xlabel("activation value a")
-        ax.set_ylabel("fraction of units")
+        ax.set_xlabel(_("activation value a"))
+        ax.set_ylabel(_("fraction of units"))
         _layer_key(ax, labels)
         _margins(fig)
         return fig
@@ -214,10 +217,10 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
     for s in chosen:
         head = s.name
         if s.saturated:
-            head += f"\n{s.saturated:.0%} saturated"
+            head += "\n" + _("{saturated:.0%} saturated").format(saturated=s.saturated)
         bad = int(np.sum(~np.isfinite(s.activations)))
         if bad:
-            head += f"\n{bad} not finite"
+            head += "\n" + _("{n} not finite").format(n=bad)
         heads.append(head)
     from matplotlib.ticker import MaxNLocator
 
@@ -246,7 +249,7 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
         ax.tick_params(labelsize=SMALL_PT)
         ax.set_xlabel("a", fontsize=SMALL_PT, labelpad=1)
         if k % columns == 0:
-            ax.set_ylabel("fraction", fontsize=SMALL_PT)
+            ax.set_ylabel(_("fraction"), fontsize=SMALL_PT)
     fig.suptitle(title, fontsize=10)
     _margins(fig, left=0.55, right=0.15, bottom=below, top=0.45 + above,
              wspace=0.35, hspace=(above + below) / panel_h)
@@ -312,7 +315,7 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
                   "lw": max(2.4 - 0.45 * k, 0.9), "ms": max(6.0 - 1.0 * k, 3.0),
                   "mfc": "none" if k % 2 else None, "zorder": 2.0 + 0.01 * k}
         kwargs.update((styles or {}).get(label, {}))
-        text = None if label is None else f"{label}{_left_out(n_bad)}"
+        text = None if label is None else f"{_(label)}{_left_out(n_bad)}"
         if label is None and n_bad:
             text = _left_out(n_bad).strip(" ()")
         ax.plot(x, shown, label=text, **kwargs)
@@ -323,12 +326,11 @@ def plot_gradient_norms(runs, ax: Axes | None = None, *, quantity: str = "signal
                       fontsize=SMALL_PT)
     else:
         ax.xaxis.get_major_locator().set_params(integer=True)
-    what = "||dL/da||, the gradient arriving at the layer" if quantity == "signal" else \
-        "||dL/dW||, the gradient of the layer's weights"
-    ax.set_title(title or "gradient reaching each layer")
-    ax.set_xlabel(xlabel or ("hidden layer (1 = next to the input)" if quantity == "signal"
-                             else "layer with weights (1 = next to the input)"))
-    ax.set_ylabel(ylabel or what.split(",")[0] + " (log scale)")
+    ax.set_title(_(title) if title else _("gradient reaching each layer"))
+    ax.set_xlabel(_(xlabel) if xlabel else _("hidden layer (1 = next to the input)")
+                  if quantity == "signal" else _("layer with weights (1 = next to the input)"))
+    ax.set_ylabel(_(ylabel) if ylabel else _("||dL/da|| (log scale)") if quantity == "signal"
+                  else _("||dL/dW|| (log scale)"))
     if any(label is not None for label, _ in items) or ax.get_legend_handles_labels()[1]:
         ax.legend(fontsize=SMALL_PT, loc="best")
     ax.grid(True, which="major", alpha=0.3)
@@ -362,11 +364,12 @@ def _layer_names(keys: Sequence[str]) -> dict[str, str]:
     activation statistics ("3 Tanh") keep their kind: "layer 2 (Tanh)"."""
     names = {}
     for k, key in enumerate(keys, start=1):
-        index, _, kind = key.partition(" ")
+        index, _space, kind = key.partition(" ")
         if not index.split(".")[0].isdigit():
             names[key] = key                          # a name of the learner's own
         else:
-            names[key] = f"layer {k}" + (f" ({kind})" if kind else "")
+            names[key] = (_("layer {k} ({kind})").format(k=k, kind=kind) if kind
+                          else _("layer {k}").format(k=k))
     return names
 
 
@@ -403,7 +406,8 @@ def _per_layer_over_steps(ax: Axes, steps: list[int], series: dict[str, list[flo
         _log_y(ax)
     _layer_key(ax, labels)
     if n_bad:
-        ax.text(0.01, 0.01, f"{n_bad} values zero or not finite, left out", fontsize=SMALL_PT,
+        ax.text(0.01, 0.01, _("{n} values zero or not finite, left out").format(n=n_bad),
+                fontsize=SMALL_PT,
                 transform=ax.transAxes, color="#b91c1c")
 
 
@@ -416,9 +420,9 @@ def plot_grad_norms_over_steps(source, ax: Axes | None = None, *, title: str | N
     created = ax is None
     ax = new_axes(ax, figsize=(6.0, 3.5))
     _per_layer_over_steps(ax, steps, series, max_layers=max_layers)
-    ax.set_title(title or "gradient norm per layer")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("||dL/dθ|| (log scale)")
+    ax.set_title(_(title) if title else _("gradient norm per layer"))
+    ax.set_xlabel(_("training step"))
+    ax.set_ylabel(_("||dL/dθ|| (log scale)"))
     if created:
         _margins(ax.figure)
     return ax
@@ -434,11 +438,12 @@ def plot_update_ratios(monitor, ax: Axes | None = None, *, guide: float = UPDATE
     ax = new_axes(ax, figsize=(6.0, 3.5))
     _per_layer_over_steps(ax, steps, series, max_layers=max_layers)
     ax.axhline(guide, color="#b91c1c", ls="--", lw=1.0)
-    ax.annotate(f"guide ~{guide:g}", xy=(0.01, guide), xycoords=("axes fraction", "data"),
+    ax.annotate(_("guide ~{guide:g}").format(guide=guide), xy=(0.01, guide),
+                xycoords=("axes fraction", "data"),
                 ha="left", va="bottom", fontsize=SMALL_PT, color="#b91c1c")
-    ax.set_title(title or "update:data ratio per layer")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("||Δθ|| / ||θ|| (log scale)")
+    ax.set_title(_(title) if title else _("update:data ratio per layer"))
+    ax.set_xlabel(_("training step"))
+    ax.set_ylabel(_("||Δθ|| / ||θ|| (log scale)"))
     if created:
         _margins(ax.figure)
     return ax
@@ -455,9 +460,9 @@ def plot_saturation_over_steps(monitor, ax: Axes | None = None, *, title: str | 
     ax = new_axes(ax, figsize=(6.0, 3.5))
     _per_layer_over_steps(ax, steps, series, log=False, max_layers=max_layers)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(title or "saturated units per activation layer")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("fraction with |f'(z)| < 0.05")
+    ax.set_title(_(title) if title else _("saturated units per activation layer"))
+    ax.set_xlabel(_("training step"))
+    ax.set_ylabel(_("fraction with |f'(z)| < 0.05"))
     if created:
         _margins(ax.figure)
     return ax
@@ -479,7 +484,7 @@ def plot_monitor(monitor, fig: Figure | None = None, *, guide: float = UPDATE_RA
     if saturation:
         plot_saturation_over_steps(monitor, axes[2], max_layers=max_layers)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(_(title), fontsize=10)
     _margins(fig, left=0.8, right=0.2, bottom=0.55, top=0.6 if title else 0.4, wspace=0.45)
     return fig
 
@@ -542,7 +547,7 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
         if smooth > 1:
             values = _trailing_mean(values, smooth)
         if log:
-            values, _ = _positive(values)
+            values, _bad = _positive(values)
         curves.append((label, values, diverged))
     calm = [v for _, v, d in curves if d is None and np.isfinite(v).any()]
     if ymax is None and calm and len(calm) < len(curves):
@@ -550,9 +555,10 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
     for label, values, diverged in curves:
         steps = np.arange(1, values.size + 1)
         drawn = values if ymax is None else np.minimum(values, ymax)
-        text = label
+        text = _(label) if label else label
         if diverged is not None:
-            text = f"{label or 'run'}: diverged at step {diverged}"
+            text = _("{label}: diverged at step {step}").format(label=text or _("run"),
+                                                               step=diverged)
         kwargs = {"lw": 1.3}
         kwargs.update((styles or {}).get(label, {}))
         ax.plot(steps, drawn, label=text, **kwargs)
@@ -562,15 +568,16 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
                 ax.plot(steps[last[-1]], drawn[last[-1]], "x", color="#b91c1c", ms=9, mew=2,
                         clip_on=False)
     if chance is not None:
-        ax.axhline(chance, color="0.5", ls=":", lw=1.0, label=f"chance ({chance:.3g})")
+        ax.axhline(chance, color="0.5", ls=":", lw=1.0,
+                   label=_("chance ({chance:.3g})").format(chance=chance))
     if log:
         _log_y(ax)
     if ymax is not None:
         ax.set_ylim(top=ymax)
-    ax.set_title(title or "training loss")
-    ax.set_xlabel("training step")
-    label = "loss L" if smooth == 1 else f"loss L, mean of {smooth} steps"
-    ax.set_ylabel(f"{label} (log scale)" if log else label)
+    ax.set_title(_(title) if title else _("training loss"))
+    ax.set_xlabel(_("training step"))
+    label = _("loss L") if smooth == 1 else _("loss L, mean of {n} steps").format(n=smooth)
+    ax.set_ylabel(_("{label} (log scale)").format(label=label) if log else label)
     if ax.get_legend_handles_labels()[1]:
         ax.legend(fontsize=SMALL_PT, loc="best")
     if created:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
+from ..core.i18n import N_, _
 from .base import new_axes
 
 NODE_FACE, HIGHLIGHT_FACE = "#e8eef7", "#fdd49e"    # a node, and one of the highlighted layer
@@ -39,7 +40,7 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                  weights: Sequence[np.ndarray] | None = None,
                  edge_text: Sequence[np.ndarray] | None = None,
                  layer_names: Sequence[str] | None = None,
-                 highlight_layer: int | None = None, title: str = "network") -> Axes:
+                 highlight_layer: int | None = None, title: str = N_("network")) -> Axes:
     """Draws a network of layer ``sizes`` (e.g. [2, 2, 1]).
 
     node_text[l][i]: text in node i of layer l.  weights[l]: W of the Linear layer from layer l
@@ -79,12 +80,13 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, *,
                 ax.text(x, y, node_text[l][i], ha="center", va="center", fontsize=8, zorder=4,
                         gid=f"node {l} {i}")
         name = layer_names[l] if layer_names is not None else (
-            "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}")
+            _("input") if l == 0 else _("output") if l == len(sizes) - 1
+            else _("hidden {l}").format(l=l))
         ax.text(l, max(sizes) / 2.0 + 0.1, name, ha="center", va="bottom", fontsize=9,
                 gid=f"layer name {l}")
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-max(sizes) / 2.0 - 0.2, max(sizes) / 2.0 + 0.6)
-    ax.set_title(title)
+    ax.set_title(_(title))
     ax.set_axis_off()
     # no ticks at all: even with the axis off, a titled Axes measures its tick labels on
     # every draw (matplotlib places the title above them), which slows widgets down

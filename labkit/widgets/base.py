@@ -35,6 +35,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..core.i18n import _, text_width
 from ..plot.base import SCREEN_DPI
 
 log = logging.getLogger(__name__)
@@ -199,10 +200,11 @@ def fit_labels(controls: Iterable[W.Widget]) -> None:
     """Gives every control's description room for its whole text (ipywidgets cuts it at
     about 80 px, "learning r…"): one width, that of the longest description, for all the
     sliders and menus of a widget, so their rows line up; a checkbox puts its text after the
-    box. A width a control already sets is kept."""
+    box. A width a control already sets is kept. Widths are counted in ``ch`` (the width of
+    a digit), a Chinese character as two (``text_width``), so Chinese labels are not cut."""
     labelled = [c for c in controls if getattr(c, "description", "")
                 and not isinstance(c, (W.Checkbox, W.Button))]
-    widest = max((len(c.description) for c in labelled), default=0)
+    widest = max((text_width(c.description) for c in labelled), default=0)
     for control in labelled:
         if not control.style.description_width:
             control.style.description_width = f"{widest + 2}ch"
@@ -210,6 +212,15 @@ def fit_labels(controls: Iterable[W.Widget]) -> None:
         if isinstance(control, W.Checkbox):
             control.indent = False
             control.layout.width = "auto"
+
+
+def translated_options(names: Iterable[str]) -> list[str] | list[tuple[str, str]]:
+    """A menu's options for values that are names (keys such as "ravine" or "momentum", the
+    values the widget passes on): the names themselves, or (translated name, name) pairs
+    when the language translates them. The values never change with the language."""
+    names = list(names)
+    shown = [(_(name), name) for name in names]
+    return names if all(label == name for label, name in shown) else shown
 
 
 def show_if(control: W.Widget, applies: bool) -> None:
@@ -373,8 +384,9 @@ class Lab:
                 finally:
                     self._following = False
             if failed is not None:
-                self._show(Status(f"The controls could not follow this setting "
-                                  f"({type(failed).__name__}: {failed}). Please report it.",
+                self._show(Status(_("The controls could not follow this setting "
+                                    "({error}: {message}). Please report it.").format(
+                                        error=type(failed).__name__, message=failed),
                                   "error"))
         elif not self._held:
             self.update()
@@ -389,8 +401,9 @@ class Lab:
                 if raise_errors:
                     raise
                 log.exception("%s: redraw failed for %s", self.title, self.values)
-                status = Status(f"This setting could not be drawn ({type(exc).__name__}: "
-                                f"{exc}). Please report it; the other settings still work.",
+                status = Status(_("This setting could not be drawn ({error}: {message}). "
+                                  "Please report it; the other settings still work.").format(
+                                      error=type(exc).__name__, message=exc),
                                 "error")
             self.view.refresh()
         self._show(status)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from ...core.layers import linear_backward, sigmoid, sigmoid_backward
 from .base import Misconception, Problem
 
@@ -24,10 +25,10 @@ SIGMOID_BACKWARD = Problem(
     reference=sigmoid_backward,
     misconceptions=(
         Misconception(lambda da, a: sigmoid_backward(np.ones_like(da), a),
-                      "that is sigma'(z) alone: multiply by the incoming gradient da "
-                      "(chain rule)"),
+                      N_("that is sigma'(z) alone: multiply by the incoming gradient da "
+                         "(chain rule)")),
         Misconception(lambda da, a: sigmoid_backward(da, sigmoid(a)),
-                      "a is already sigma(z): do not apply the sigmoid again"),
+                      N_("a is already sigma(z): do not apply the sigmoid again")),
     ),
 )
 
@@ -71,17 +72,17 @@ LINEAR_BACKWARD = Problem(
     reference=linear_backward,
     misconceptions=(
         Misconception(_transposed_dW,
-                      "dW is transposed: dW has the shape of W, (out, in) = delta^T a_prev"),
+                      N_("dW is transposed: dW has the shape of W, (out, in) = delta^T a_prev")),
         Misconception(_db_not_summed,
-                      "db is not summed over the batch: db has the shape of b, "
-                      "the sum of delta over the rows"),
+                      N_("db is not summed over the batch: db has the shape of b, "
+                         "the sum of delta over the rows")),
         Misconception(_averaged,
-                      "you averaged over the batch where the loss already did: "
-                      "dW and db SUM over the rows"),
+                      N_("you averaged over the batch where the loss already did: "
+                         "dW and db SUM over the rows")),
         Misconception(_times_W_transposed,
-                      "da_prev = delta W (not W^T): it has the shape of a_prev"),
+                      N_("da_prev = delta W (not W^T): it has the shape of a_prev")),
         Misconception(_negated,
-                      "sign error: gradients are not negated (the update subtracts them)"),
+                      N_("sign error: gradients are not negated (the update subtracts them)")),
     ),
 )
 

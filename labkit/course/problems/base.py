@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from ...core.i18n import _
 from ..plain import Unsupported, from_plain, same, shape_problem, to_plain
 from ..probe import Outcome, run_cases  # noqa: F401  (kernel side; re-exported)
 
 
 @dataclass(frozen=True)
 class Misconception:
-    """A wrong way to compute the answer, and what to tell a learner whose results match it."""
+    """A wrong way to compute the answer, and what to tell a learner whose results match it
+    (``feedback`` marked with ``N_``: it is translated when the check speaks)."""
 
     wrong: Callable[..., Any]
     feedback: str
@@ -74,51 +76,61 @@ class Verdict:
 def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome]) -> Verdict:
     """Compares the learner's outcomes with the reference and explains a failure in words."""
     n = len(cases)
+    fn = problem.function
     if outcomes and outcomes[0].missing:
-        return Verdict(False, f"{problem.function} is not defined: define a function named "
-                       f"{problem.signature}", n)
+        return Verdict(False, _("{function} is not defined: define a function named "
+                                "{signature}").format(function=fn,
+                                                      signature=problem.signature), n)
     if len(outcomes) < n:
-        return Verdict(False, f"{problem.function}: only {len(outcomes)} of {n} cases ran "
-                       "(a timeout, or the kernel stopped)", n)
+        return Verdict(False, _("{function}: only {ran} of {n} cases ran (a timeout, or the "
+                                "kernel stopped)").format(function=fn, ran=len(outcomes), n=n),
+                       n)
     if any(o.error == "NotImplementedError" for o in outcomes):
-        return Verdict(False, f"{problem.function}: not implemented yet (replace "
-                       "`raise NotImplementedError()` with your code)", n)
+        return Verdict(False, _("{function}: not implemented yet (replace "
+                                "`raise NotImplementedError()` with your code)").format(
+                                    function=fn), n)
     ran = [(args, o.result) for args, o in zip(cases, outcomes)
            if o.error is None and not isinstance(o.result, Unsupported)]
     if problem.validate is not None:
         words = next((w for args, r in ran if (w := problem.validate(args, r))), None)
         if words:
-            return Verdict(False, f"{problem.function}: {words}", n)
+            return Verdict(False, _("{function}: {words}").format(function=fn, words=words), n)
     else:
         right = [same(r, expected(problem, args), problem.rtol, problem.atol)
                  for args, r in ran]
         if len(ran) == n and all(right):
-            return Verdict(True, f"{problem.function}: {n} random cases passed", n)
+            return Verdict(True, _("{function}: {n} random cases passed").format(function=fn,
+                                                                                 n=n), n)
         # a misconception explains every case that ran (others may have crashed on shapes)
         for m in problem.misconceptions:
             if ran and not all(right) and all(_matches(m, args, r, problem) for args, r in ran):
-                return Verdict(False, f"{problem.function}: {m.feedback}", n)
+                return Verdict(False, _("{function}: {words}").format(
+                    function=fn, words=_(m.feedback)), n)
     for args, o in zip(cases, outcomes):
         if o.error:
-            return Verdict(False, f"{problem.function} raised {o.error} on "
-                           f"{_describe_args(args)}", n)
+            return Verdict(False, _("{function} raised {error} on {inputs}").format(
+                function=fn, error=o.error, inputs=_describe_args(args)), n)
         if isinstance(o.result, Unsupported):
-            return Verdict(False, f"{problem.function} returned {o.result!r}; return "
-                           "numpy arrays and floats", n)
+            return Verdict(False, _("{function} returned {result}; return numpy arrays and "
+                                    "floats").format(function=fn, result=repr(o.result)), n)
     if problem.validate is not None:
-        return Verdict(True, f"{problem.function}: {n} random cases passed", n)
+        return Verdict(True, _("{function}: {n} random cases passed").format(function=fn, n=n),
+                       n)
     for args, r in ran:
         words = shape_problem(r, expected(problem, args))
         if words:
-            return Verdict(False, f"{problem.function}: {words} for {_describe_args(args)}", n)
+            return Verdict(False, _("{function}: {words} for {inputs}").format(
+                function=fn, words=words, inputs=_describe_args(args)), n)
     wrong = sum(not ok for ok in right)
     items = _wrong_items(problem, ran)
     if items:
-        return Verdict(False, f"{problem.function}: {items} wrong on {wrong} of {n} cases (the "
-                       "other returned values are right); compare your formula with the "
-                       "lesson's", n)
-    return Verdict(False, f"{problem.function}: wrong values on {wrong} of {n} cases (the "
-                   "shapes are right); compare your formula with the lesson's", n)
+        return Verdict(False, _("{function}: {items} wrong on {wrong} of {n} cases (the other "
+                                "returned values are right); compare your formula with the "
+                                "lesson's").format(function=fn, items=items, wrong=wrong, n=n),
+                       n)
+    return Verdict(False, _("{function}: wrong values on {wrong} of {n} cases (the shapes are "
+                            "right); compare your formula with the lesson's").format(
+                                function=fn, wrong=wrong, n=n), n)
 
 
 def copies(args: tuple) -> tuple:
@@ -158,8 +170,9 @@ def _wrong_items(problem: Problem, ran: list[tuple[tuple, Any]]) -> str | None:
     if not wrong or len(wrong) == len(names):
         return None
     listed = [names[i] for i in sorted(wrong)]
-    return (listed[0] + " is" if len(listed) == 1
-            else ", ".join(listed[:-1]) + " and " + listed[-1] + " are")
+    if len(listed) == 1:
+        return _("{name} is").format(name=listed[0])
+    return _("{names} and {last} are").format(names=", ".join(listed[:-1]), last=listed[-1])
 
 
 def _matches(m: Misconception, args: tuple, result: Any, problem: Problem) -> bool:
@@ -174,9 +187,9 @@ def _describe_args(args: tuple) -> str:
     parts = []
     for a in args:
         if isinstance(a, np.ndarray):
-            parts.append(f"shape {a.shape}")
+            parts.append(_("shape {shape}").format(shape=a.shape))
         elif isinstance(a, (int, float)):
-            parts.append("a number")
+            parts.append(_("a number"))
         else:
             parts.append(type(a).__name__)
-    return "inputs of " + ", ".join(parts)
+    return _("inputs of {parts}").format(parts=", ".join(parts))

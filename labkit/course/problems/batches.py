@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from .base import Misconception, Problem
 
 
@@ -21,9 +22,9 @@ FORWARD_COLUMNS = Problem(
     reference=lambda A, W, b: W @ A + b[:, None],
     misconceptions=(
         Misconception(lambda A, W, b: (W @ A).T + b,
-                      "you returned rows (N, out): this exercise keeps the seeds' column form"),
+                      N_("you returned rows (N, out): this exercise keeps the seeds' column form")),
         Misconception(lambda A, W, b: W @ A,
-                      "the bias is missing: add b to every column (b[:, None])"),
+                      N_("the bias is missing: add b to every column (b[:, None])")),
     ),
 )
 
@@ -46,10 +47,10 @@ MINIBATCH_INDICES = Problem(
     misconceptions=(
         Misconception(lambda perm, size: tuple(perm[i:i + size]
                                                for i in range(0, len(perm) - size + 1, size)),
-                      "the last, smaller batch is dropped: every sample is used once per "
-                      "epoch"),
+                      N_("the last, smaller batch is dropped: every sample is used once per "
+                         "epoch")),
         Misconception(lambda perm, size: tuple(np.sort(b) for b in _batches(perm, size)),
-                      "keep the shuffled order of perm inside each batch"),
+                      N_("keep the shuffled order of perm inside each batch")),
     ),
 )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from .base import Misconception, Problem
 
 
@@ -18,8 +19,8 @@ GD_STEP = Problem(
     reference=lambda p, g, lr: p - lr * g,
     misconceptions=(
         Misconception(lambda p, g, lr: p + lr * g,
-                      "sign error: step AGAINST the gradient (downhill), p - lr * grad"),
-        Misconception(lambda p, g, lr: p - g, "the learning rate lr is missing"),
+                      N_("sign error: step AGAINST the gradient (downhill), p - lr * grad")),
+        Misconception(lambda p, g, lr: p - g, N_("the learning rate lr is missing")),
     ),
 )
 
@@ -45,11 +46,12 @@ RUN_GD = Problem(
     reference=_run,
     misconceptions=(
         Misconception(lambda A, p0, lr, steps: _run(A, p0, lr, steps, include_start=False),
-                      "the trajectory starts with p0: it has steps + 1 rows"),
+                      N_("the trajectory starts with p0: it has steps + 1 rows")),
         Misconception(lambda A, p0, lr, steps: _run(A, p0, lr, steps, sign=-1.0),
-                      "sign error: the gradient of 1/2 p^T A p is A p, and you step against it"),
+                      N_("sign error: the gradient of 1/2 p^T A p is A p, and you step "
+                         "against it")),
         Misconception(lambda A, p0, lr, steps: _run(2 * A, p0, lr, steps),
-                      "the gradient of 1/2 p^T A p is A p (the 1/2 cancels the 2)"),
+                      N_("the gradient of 1/2 p^T A p is A p (the 1/2 cancels the 2)")),
     ),
 )
 

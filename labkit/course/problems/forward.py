@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from ...core.layers import linear_forward, relu
 from .base import Misconception, Problem
 
@@ -28,10 +29,10 @@ LINEAR_FORWARD = Problem(
     make_case=_layer_case,
     reference=linear_forward,
     misconceptions=(
-        Misconception(lambda X, W, b: X @ W.T, "the bias b is missing: Z = X W^T + b"),
+        Misconception(lambda X, W, b: X @ W.T, N_("the bias b is missing: Z = X W^T + b")),
         Misconception(lambda X, W, b: X @ W + b,
-                      "you multiplied by W, not by W^T: W has shape (out, in), and each row "
-                      "of X meets each row of W"),
+                      N_("you multiplied by W, not by W^T: W has shape (out, in), and each row "
+                         "of X meets each row of W")),
     ),
 )
 
@@ -42,9 +43,9 @@ RELU = Problem(
                                                 int(rng.integers(1, 5)))),),
     reference=relu,
     misconceptions=(
-        Misconception(lambda z: np.abs(z), "negative inputs must become 0, not |z|"),
+        Misconception(lambda z: np.abs(z), N_("negative inputs must become 0, not |z|")),
         Misconception(lambda z: (z > 0).astype(float),
-                      "that is the derivative of ReLU (0 or 1), not ReLU itself"),
+                      N_("that is the derivative of ReLU (0 or 1), not ReLU itself")),
     ),
 )
 
@@ -67,9 +68,9 @@ FORWARD_2LAYER = Problem(
     misconceptions=(
         Misconception(lambda X, W1, b1, W2, b2: linear_forward(linear_forward(X, W1, b1),
                                                                W2, b2),
-                      "the hidden layer's ReLU is missing: a1 = relu(z1)"),
+                      N_("the hidden layer's ReLU is missing: a1 = relu(z1)")),
         Misconception(lambda X, W1, b1, W2, b2: relu(_two_layer(X, W1, b1, W2, b2)),
-                      "the output is linear here: no ReLU after the last layer"),
+                      N_("the output is linear here: no ReLU after the last layer")),
     ),
 )
 

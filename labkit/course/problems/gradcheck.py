@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.gradcheck import numerical_gradient, relative_error
+from ...core.i18n import N_
 from ...core.losses import mse
 from .base import Misconception, Problem
 
@@ -33,14 +34,14 @@ RELATIVE_ERROR = Problem(
     misconceptions=(
         Misconception(lambda a, n: float(np.linalg.norm(a - n)
                                          / (np.linalg.norm(a) + np.linalg.norm(n))),
-                      "that compares the whole arrays by their norms: compare element by "
-                      "element and report the worst, max |a - n| / max(|a| + |n|, floor)"),
+                      N_("that compares the whole arrays by their norms: compare element by "
+                         "element and report the worst, max |a - n| / max(|a| + |n|, floor)")),
         Misconception(lambda a, n: float(np.max(np.abs(a - n))),
-                      "that is the absolute error: divide each element's |a - n| by "
-                      "max(|a| + |n|, floor)"),
+                      N_("that is the absolute error: divide each element's |a - n| by "
+                         "max(|a| + |n|, floor)")),
         Misconception(_no_floor,
-                      "the floor is missing: an element whose gradient is about 0 is "
-                      "compared with the floor, max(|a| + |n|, floor), not with itself"),
+                      N_("the floor is missing: an element whose gradient is about 0 is "
+                         "compared with the floor, max(|a| + |n|, floor), not with itself")),
     ),
 )
 
@@ -78,10 +79,10 @@ NUMERICAL_GRADIENT = Problem(
     reference=_numeric,
     misconceptions=(
         Misconception(_forward_difference,
-                      "that is a forward difference (L(W + eps) - L(W)) / eps: use "
-                      "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2"),
+                      N_("that is a forward difference (L(W + eps) - L(W)) / eps: use "
+                         "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2")),
         Misconception(lambda W, X, y, eps: 2 * _numeric(W, X, y, eps),
-                      "the central difference divides by 2 eps, not eps"),
+                      N_("the central difference divides by 2 eps, not eps")),
     ),
     rtol=1e-7, atol=1e-10,
 )

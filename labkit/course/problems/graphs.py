@@ -1,6 +1,7 @@
 """Lesson 05 (computational graphs): local gradients of a node, and a topological order."""
 from __future__ import annotations
 
+from ...core.i18n import N_, _
 from .base import Misconception, Problem
 
 
@@ -16,9 +17,9 @@ MUL_BACKWARD = Problem(
     reference=lambda a, b, g: (b * g, a * g),
     misconceptions=(
         Misconception(lambda a, b, g: (a * g, b * g),
-                      "swapped: d(a*b)/da is b, and d(a*b)/db is a"),
+                      N_("swapped: d(a*b)/da is b, and d(a*b)/db is a")),
         Misconception(lambda a, b, g: (b, a),
-                      "multiply the local derivative by grad_out (chain rule)"),
+                      N_("multiply the local derivative by grad_out (chain rule)")),
     ),
 )
 
@@ -50,17 +51,17 @@ def _reachable(parents: dict, root: str) -> set:
 def _validate_order(args: tuple, result) -> str | None:
     parents, root = args
     if not isinstance(result, tuple) or not all(isinstance(x, str) for x in result):
-        return "return a list of node names"
+        return _("return a list of node names")
     if len(set(result)) != len(result):
-        return "a node appears more than once: visit each node once, however many paths " \
-               "lead to it"
+        return _("a node appears more than once: visit each node once, however many paths "
+                 "lead to it")
     needed = _reachable(parents, root)
     if set(result) != needed:
-        return "the order must hold exactly the nodes the root depends on (and the root)"
+        return _("the order must hold exactly the nodes the root depends on (and the root)")
     position = {name: i for i, name in enumerate(result)}
     for node in result:
         if any(position[p] > position[node] for p in parents[node]):
-            return "a node comes before one of its inputs: inputs first, root last"
+            return _("a node comes before one of its inputs: inputs first, root last")
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from ...core.init import init_std
 from ...core.optim import clip_grad_norm, get_total_norm
 from .base import Misconception, Problem
@@ -25,12 +26,12 @@ INIT_STD = Problem(
     reference=init_std,
     misconceptions=(
         Misconception(lambda s, i, o: float(np.sqrt(1.0 / i)) if s == "he" else init_std(s, i, o),
-                      "He initialization keeps the factor 2 (ReLU zeroes half the units): "
-                      "sqrt(2 / fan_in)"),
+                      N_("He initialization keeps the factor 2 (ReLU zeroes half the units): "
+                         "sqrt(2 / fan_in)")),
         Misconception(lambda s, i, o: float(np.sqrt(2.0 / o)) if s == "he" else init_std(s, i, o),
-                      "He initialization uses fan_in, the number of inputs of each unit"),
+                      N_("He initialization uses fan_in, the number of inputs of each unit")),
         Misconception(lambda s, i, o: init_std(s, i, o) ** 2,
-                      "that is the variance: return the standard deviation (its square root)"),
+                      N_("that is the variance: return the standard deviation (its square root)")),
     ),
 )
 
@@ -49,12 +50,12 @@ CLIP_GRAD_NORM = Problem(
     reference=clip_grad_norm,
     misconceptions=(
         Misconception(lambda grads, m: [clip_grad_norm([g], m)[0] for g in grads],
-                      "you clipped each array by its own norm: clip by the norm of all the "
-                      "gradients together, so their directions stay as they were"),
+                      N_("you clipped each array by its own norm: clip by the norm of all the "
+                         "gradients together, so their directions stay as they were")),
         Misconception(lambda grads, m: [np.clip(g, -m, m) for g in grads],
-                      "that clips each value: clipping by norm rescales the whole gradient"),
+                      N_("that clips each value: clipping by norm rescales the whole gradient")),
         Misconception(lambda grads, m: [g * m / (get_total_norm(grads) + 1e-6) for g in grads],
-                      "only scale DOWN: gradients already below max_norm stay as they are"),
+                      N_("only scale DOWN: gradients already below max_norm stay as they are")),
     ),
 )
 

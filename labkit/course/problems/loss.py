@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from ...core.losses import cross_entropy, cross_entropy_grad, mse, mse_grad, softmax
 from .base import Misconception, Problem
 
@@ -22,9 +23,9 @@ MSE = Problem(
     reference=mse,
     misconceptions=(
         Misconception(lambda y_hat, y: 0.5 * mse(y_hat, y),
-                      "the lesson's MSE has no factor 1/2 (that is the seeds' convention)"),
+                      N_("the lesson's MSE has no factor 1/2 (that is the seeds' convention)")),
         Misconception(lambda y_hat, y: y.size * mse(y_hat, y),
-                      "you summed where the loss averages: divide by the number of elements"),
+                      N_("you summed where the loss averages: divide by the number of elements")),
     ),
 )
 
@@ -35,11 +36,11 @@ MSE_GRAD = Problem(
     reference=mse_grad,
     misconceptions=(
         Misconception(lambda y_hat, y: mse_grad(y_hat, y) / 2,
-                      "the factor 2 from d/dx x^2 = 2x is missing"),
+                      N_("the factor 2 from d/dx x^2 = 2x is missing")),
         Misconception(lambda y_hat, y: mse_grad(y_hat, y) * y.size,
-                      "the mean divides by n, so its gradient does too"),
+                      N_("the mean divides by n, so its gradient does too")),
         Misconception(lambda y_hat, y: -mse_grad(y_hat, y),
-                      "sign error: the gradient points from y towards y_hat"),
+                      N_("sign error: the gradient points from y towards y_hat")),
     ),
 )
 
@@ -55,9 +56,9 @@ SOFTMAX = Problem(
     reference=softmax,
     misconceptions=(
         Misconception(lambda z: softmax(z.T).T,
-                      "you normalized over the wrong axis: each ROW (one sample) sums to 1"),
+                      N_("you normalized over the wrong axis: each ROW (one sample) sums to 1")),
         Misconception(lambda z: np.exp(z) / np.exp(z).sum(),
-                      "you normalized over the whole batch: each row sums to 1 on its own"),
+                      N_("you normalized over the whole batch: each row sums to 1 on its own")),
     ),
 )
 
@@ -74,9 +75,9 @@ CROSS_ENTROPY = Problem(
     reference=cross_entropy,
     misconceptions=(
         Misconception(lambda z, t: len(t) * cross_entropy(z, t),
-                      "you summed over the batch where the loss averages"),
+                      N_("you summed over the batch where the loss averages")),
         Misconception(lambda z, t: -cross_entropy(z, t),
-                      "sign error: the loss is MINUS the log-probability (it is >= 0)"),
+                      N_("sign error: the loss is MINUS the log-probability (it is >= 0)")),
     ),
 )
 
@@ -87,10 +88,10 @@ CROSS_ENTROPY_GRAD = Problem(
     reference=cross_entropy_grad,
     misconceptions=(
         Misconception(lambda z, t: cross_entropy_grad(z, t) * len(t),
-                      "the loss is a mean over the batch, so divide the gradient by N"),
-        Misconception(lambda z, t: -cross_entropy_grad(z, t), "sign error: dL/dz = p - onehot"),
+                      N_("the loss is a mean over the batch, so divide the gradient by N")),
+        Misconception(lambda z, t: -cross_entropy_grad(z, t), N_("sign error: dL/dz = p - onehot")),
         Misconception(lambda z, t: softmax(z) / len(t),
-                      "the one-hot target is missing: subtract 1 at the true class"),
+                      N_("the one-hot target is missing: subtract 1 at the true class")),
     ),
 )
 

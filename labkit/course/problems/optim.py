@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.i18n import N_
 from ...core.optim import adam_step, momentum_step
 from .base import Misconception, Problem
 
@@ -40,10 +41,10 @@ MOMENTUM_STEP = Problem(
     reference=momentum_step,
     misconceptions=(
         Misconception(_raw_gradient_step,
-                      "the step must use the NEW velocity v, not the raw gradient"),
+                      N_("the step must use the NEW velocity v, not the raw gradient")),
         Misconception(_old_velocity,
-                      "return the updated velocity too: it carries over to the next step"),
-        Misconception(_uphill, "sign error: step against the velocity, p - lr v"),
+                      N_("return the updated velocity too: it carries over to the next step")),
+        Misconception(_uphill, N_("sign error: step against the velocity, p - lr v")),
     ),
 )
 
@@ -86,16 +87,16 @@ ADAM_STEP = Problem(
     reference=adam_step,
     misconceptions=(
         Misconception(_no_bias_correction,
-                      "the bias correction is missing: m_hat = m / (1 - beta1^t), "
-                      "v_hat = v / (1 - beta2^t), with t the step number"),
+                      N_("the bias correction is missing: m_hat = m / (1 - beta1^t), "
+                         "v_hat = v / (1 - beta2^t), with t the step number")),
         Misconception(_no_square_root,
-                      "divide by the square ROOT of v_hat (plus eps)"),
+                      N_("divide by the square ROOT of v_hat (plus eps)")),
         Misconception(_eps_inside,
-                      "eps goes outside the square root: sqrt(v_hat) + eps, not "
-                      "sqrt(v_hat + eps)"),
+                      N_("eps goes outside the square root: sqrt(v_hat) + eps, not "
+                         "sqrt(v_hat + eps)")),
         Misconception(_returned_hats,
-                      "return m and v, not the bias-corrected m_hat and v_hat: the next step "
-                      "continues from m and v"),
+                      N_("return m and v, not the bias-corrected m_hat and v_hat: the next step "
+                         "continues from m and v")),
     ),
 )
 

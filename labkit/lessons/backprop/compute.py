@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...core.i18n import N_, _
 from ...core.layers import Activation, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 from ...core.losses import Loss
 from ...core.module import Module
@@ -42,8 +43,9 @@ KINDS = ("delta", "dW", "db", "da_prev")
 _ACTIVATIONS: dict[type, tuple[str, str, str]] = {
     Sigmoid: ("sigmoid", "σ", "σ'(z) = a (1 − a)"),
     Tanh: ("tanh", "tanh", "tanh'(z) = 1 − a²"),
-    ReLU: ("relu", "ReLU", "ReLU'(z) = 1 where z > 0, else 0"),
-    LeakyReLU: ("leaky_relu", "LeakyReLU", "LeakyReLU'(z) = 1 where z > 0, else alpha"),
+    ReLU: ("relu", "ReLU", N_("ReLU'(z) = 1 where z > 0, else 0")),
+    # TRANSLATORS: keep the word alpha: it is replaced by the layer's slope
+    LeakyReLU: ("leaky_relu", "LeakyReLU", N_("LeakyReLU'(z) = 1 where z > 0, else alpha")),
     Identity: ("identity", "f", "f'(z) = 1"),
 }
 
@@ -109,13 +111,13 @@ class BackpropStep:
         elif self.kind == "dW":
             middle = f"{u[0]}ᵀ {u[1]}"
         elif self.kind == "db":
-            middle = f"sum over the batch of {u[0]}"
+            middle = _("sum over the batch of {value}").format(value=u[0])
         else:
             middle = f"{u[0]} {u[1]}"
         return f"{self.formula} = {middle} = {fmt(self.result, digits)}"
 
     def __str__(self) -> str:
-        return f"step {self.number}: {self.with_numbers()}"
+        return _("step {n}: {formula}").format(n=self.number, formula=self.with_numbers())
 
 
 @dataclass
@@ -188,8 +190,8 @@ class BackpropTrace:
 
     def table(self, digits: int = 4) -> str:
         """Every backward step with its formula and numbers, in the order computed."""
-        lines = [f"start: dL/da[{len(self.layers)}] = dL/dŷ = {self.start} = "
-                 f"{fmt(self.dL_dyhat, digits)}"]
+        lines = [_("start: dL/da[{L}] = dL/dŷ = {start} = {value}").format(
+            L=len(self.layers), start=self.start, value=fmt(self.dL_dyhat, digits))]
         for s in self.steps:
             lines.append(f"{s.number:>2}. {s.with_numbers(digits)}")
         return "\n".join(lines)
@@ -230,10 +232,11 @@ def _layer_groups(net: Module) -> list[tuple[int, Linear, int | None, Activation
 
 def _describe(act: Activation | None) -> tuple[str, str, str]:
     if act is None:
-        return "identity", "f", "no activation: f'(z) = 1"
+        return "identity", "f", _("no activation: f'(z) = 1")
     for cls in type(act).__mro__:
         if cls in _ACTIVATIONS:
             name, symbol, rule = _ACTIVATIONS[cls]
+            rule = _(rule)
             if cls is LeakyReLU:
                 rule = rule.replace("alpha", f"{act.alpha:g}")
             return name, symbol, rule
@@ -298,7 +301,7 @@ def trace_backward(net: Module, X: np.ndarray,
         start = "dL/dŷ(ŷ)"
     else:
         g = np.asarray(dL_dyhat)
-        start = "given"
+        start = _("given")
     if describe is not None:
         start = describe
     if g.shape != y_hat.shape:
@@ -331,7 +334,7 @@ def trace_backward(net: Module, X: np.ndarray,
         add(layer=l, kind="dW", quantity=f"dW[{l}]", formula=f"dW[{l}] = δ[{l}]ᵀ a[{l - 1}]",
             uses={f"δ[{l}]": delta, f"a[{l - 1}]": rec.a_prev}, cached=(f"a[{l - 1}]",),
             result=delta.T @ rec.a_prev, param=rec.W_name,
-            note="a[0] = X, the input" if l == 1 else "")
+            note=_("a[0] = X, the input") if l == 1 else "")
         if rec.b_name is not None:
             add(layer=l, kind="db", quantity=f"db[{l}]",
                 formula=f"db[{l}] = Σ_batch δ[{l}]", uses={f"δ[{l}]": delta}, cached=(),
@@ -341,8 +344,8 @@ def trace_backward(net: Module, X: np.ndarray,
             add(layer=l, kind="da_prev", quantity=f"dL/da[{l - 1}]",
                 formula=f"dL/da[{l - 1}] = δ[{l}] W[{l}]",
                 uses={f"δ[{l}]": delta, f"W[{l}]": rec.W}, cached=(f"W[{l}]",), result=g,
-                note="= dL/dX: what net.backward returns; training does not need it"
-                if l == 1 else f"the blame passed back to layer {l - 1}")
+                note=_("= dL/dX: what net.backward returns; training does not need it")
+                if l == 1 else _("the blame passed back to layer {l}").format(l=l - 1))
     return trace
 
 
@@ -387,8 +390,8 @@ def seed001_example() -> Example:
     net[0].b.data[...] = [0.1, 0.2]
     net[2].W.data[...] = [[0.9, 0.1]]
     net[2].b.data[...] = [0.3]
-    return Example("seed 001: 2-2-1 sigmoid", net, np.array([[1.0, 2.0]]), np.array([[0.5]]),
-                   eta=0.1)
+    return Example(_("seed 001: 2-2-1 sigmoid"), net, np.array([[1.0, 2.0]]),
+                   np.array([[0.5]]), eta=0.1)
 
 
 def random_example(seed: int = 0, hidden: int = 3, activation: str = "sigmoid") -> Example:
@@ -403,4 +406,5 @@ def random_example(seed: int = 0, hidden: int = 3, activation: str = "sigmoid") 
                      Sigmoid())
     X = np.round(rng.normal(size=(1, 2)), 2)
     y = np.round(rng.uniform(0.05, 0.95, size=(1, 1)), 2)
-    return Example(f"random 2-{hidden}-1 {activation} (seed {seed})", net, X, y, eta=0.1)
+    return Example(_("random 2-{hidden}-1 {activation} (seed {seed})").format(
+        hidden=hidden, activation=activation, seed=seed), net, X, y, eta=0.1)

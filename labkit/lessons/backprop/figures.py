@@ -11,12 +11,12 @@ values it uses are ringed in orange.
 """
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from matplotlib.axes import Axes
 
+from ...core.i18n import _
 from ...plot.base import SMALL_PT
+from ...plot.fonts import monospace, wrap
 from ...plot.network import (
     HIGHLIGHT_FACE,
     NODE_FACE,
@@ -44,8 +44,9 @@ def _g(v: float, digits: int) -> str:
 
 
 def _layer_names(trace: BackpropTrace) -> list[str]:
-    return ["input a[0] = X"] + [f"layer {rec.l}: a = {rec.symbol}(z)" if rec.symbol != "f"
-                                 else f"layer {rec.l}: a = z" for rec in trace.layers]
+    return [_("input a[0] = X")] + [
+        _("layer {l}: a = {f}(z)").format(l=rec.l, f=rec.symbol) if rec.symbol != "f"
+        else _("layer {l}: a = z").format(l=rec.l) for rec in trace.layers]
 
 
 def backward_state(trace: BackpropTrace, step: int) -> dict[str, dict[int, np.ndarray]]:
@@ -216,8 +217,10 @@ class BackpropDiagram:
             if col in state["delta"]:
                 lines.append(f"δ {_g(state['delta'][col][i], digits)}")
             text.set_text("\n".join(lines))
-        self.ax.title.set_text("forward pass done: backprop starts at dL/dŷ" if current is None
-                               else f"step {step} of {len(trace)}: {current.quantity}")
+        self.ax.title.set_text(
+            _("forward pass done: backprop starts at dL/dŷ") if current is None
+            else _("step {step} of {n}: {quantity}").format(step=step, n=len(trace),
+                                                            quantity=current.quantity))
         return self
 
 
@@ -227,12 +230,13 @@ def ledger_rows(trace: BackpropTrace, step: int, digits: int = 4) -> list[tuple[
     come in grey, then the values the current step uses (and where each comes from)."""
     _check_step(trace, step)
     L = len(trace.layers)
-    rows = [("backward pass, in the order computed", "black", "bold")]
-    rows.append((f"start: dL/da[{L}] = dL/dŷ = {trace.start} = {fmt(trace.dL_dyhat, digits)}",
+    rows = [(_("backward pass, in the order computed"), "black", "bold")]
+    rows.append((_("start: dL/da[{L}] = dL/dŷ = {start} = {value}").format(
+        L=L, start=trace.start, value=fmt(trace.dL_dyhat, digits)),
                  ORANGE if step == 0 else "black", "bold" if step == 0 else "normal"))
-    made_by = {f"dL/da[{L}]": "start"}
+    made_by = {f"dL/da[{L}]": _("start")}
     for s in trace.steps:
-        made_by.setdefault(s.quantity, f"step {s.number}")
+        made_by.setdefault(s.quantity, _("step {n}").format(n=s.number))
         if s.number < step:
             rows.append((f"{s.number}. {s.formula} = {fmt(s.result, digits)}", "black",
                          "normal"))
@@ -242,13 +246,14 @@ def ledger_rows(trace: BackpropTrace, step: int, digits: int = 4) -> list[tuple[
             rows.append((f"{s.number}. {s.formula}", GREY, "normal"))
     rows.append(("", "black", "normal"))
     if step == 0:
-        rows.append(("The forward pass cached a[0] = X and, for every layer,", BACK, "normal"))
-        rows.append(("z, a and W: backprop reuses them all.", BACK, "normal"))
+        rows.append((_("The forward pass cached a[0] = X and, for every layer,"), BACK,
+                     "normal"))
+        rows.append((_("z, a and W: backprop reuses them all."), BACK, "normal"))
     else:
         s = trace.steps[step - 1]
-        rows.append((f"step {step} uses:", BACK, "bold"))
+        rows.append((_("step {step} uses:").format(step=step), BACK, "bold"))
         for name, value in s.uses.items():
-            origin = "forward cache" if name in s.cached else made_by.get(name, "")
+            origin = _("forward cache") if name in s.cached else made_by.get(name, "")
             rows.append((f"  {name} ({origin}) = {fmt(value, digits)}", "black", "normal"))
         if s.note:
             rows.append((f"  {s.note}", "0.3", "normal"))
@@ -268,12 +273,11 @@ def draw_backprop_ledger(trace: BackpropTrace, step: int, ax: Axes, digits: int 
     width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
     columns = max(20, int(width_pt / (0.602 * size)) - 1)   # DejaVu Sans Mono: 0.6 em wide
     rows = [(line, color, weight) for text, color, weight in rows
-            for line in (textwrap.wrap(text, columns, subsequent_indent="      ",
-                                       drop_whitespace=False) or [""])]
+            for line in (wrap(text, columns, subsequent_indent="      ") or [""])]
     dy = min(0.07, 0.98 / len(rows))
     y = 0.99
     for text, color, weight in rows:
         ax.text(0.0, y, text, fontsize=size, color=color, fontweight=weight, va="top",
-                family="DejaVu Sans Mono")
+                family=monospace())
         y -= dy
     return ax

@@ -22,16 +22,17 @@ import numpy as np
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from ...core.i18n import N_, _
 from ...plot.base import MIN_TEXT_PX
 from ...widgets.base import Lab, Status, animate, clear_drawing, show_if
 from .compute import BackpropTrace, Example, fmt, random_example, seed001_example
 from .figures import BackpropDiagram, ledger_rows
 
 EXAMPLES = [
-    ("seed 001: 2-2-1 sigmoid", "seed001"),
-    ("random 2-3-1, sigmoid hidden", "sigmoid"),
-    ("random 2-3-1, tanh hidden", "tanh"),
-    ("random 2-3-1, ReLU hidden", "relu"),
+    (N_("seed 001: 2-2-1 sigmoid"), "seed001"),
+    (N_("random 2-3-1, sigmoid hidden"), "sigmoid"),
+    (N_("random 2-3-1, tanh hidden"), "tanh"),
+    (N_("random 2-3-1, ReLU hidden"), "relu"),
 ]
 SATURATED = 1e-3   # f'(z) below this: (almost) no gradient passes through the unit
 
@@ -57,20 +58,21 @@ class BackpropLab(Lab):
         if not 0 <= step <= n:
             raise ValueError(f"backprop_lab: step must be in 0..{n}, got {step!r}")
         controls = {
-            "step": W.IntSlider(value=step, min=0, max=n, description="step",
+            "step": W.IntSlider(value=step, min=0, max=n, description=_("step"),
                                 continuous_update=False),
-            "example": W.Dropdown(options=EXAMPLES, value=example, description="example"),
-            "seed": W.IntSlider(value=seed, min=0, max=20, description="random seed"),
+            "example": W.Dropdown(options=[(_(label), key) for label, key in EXAMPLES],
+                                  value=example, description=_("example")),
+            "seed": W.IntSlider(value=seed, min=0, max=20, description=_("random seed")),
         }
-        self.back_button = W.Button(description="◀ back", layout=W.Layout(width="90px"))
-        self.next_button = W.Button(description="next ▶", layout=W.Layout(width="90px"))
+        self.back_button = W.Button(description=_("◀ back"), layout=W.Layout(width="90px"))
+        self.next_button = W.Button(description=_("next ▶"), layout=W.Layout(width="90px"))
         self.back_button.on_click(lambda _: self.back())
         self.next_button.on_click(lambda _: self.next())
         self.trace: BackpropTrace | None = None
         self.example: Example | None = None
         self._diagram: BackpropDiagram | None = None
         self.ledger = W.HTML(layout=W.Layout(width="430px", margin="0 0 0 8px"))
-        super().__init__("step-through backprop", controls, self._draw_step,
+        super().__init__(_("step-through backprop"), controls, self._draw_step,
                          figsize=(5.6, 4.4), setup=self._setup, beside=self.ledger)
         # the buttons go under the controls; they only move the "step" slider, which redraws
         children = list(self.widget.children)
@@ -102,7 +104,7 @@ class BackpropLab(Lab):
         k = int(v["step"])
         n = len(trace)
         if not 0 <= k <= n:
-            return Status(f"step must be in 0..{n}, got {k}", "error")
+            return Status(_("step must be in 0..{n}, got {k}").format(n=n, k=k), "error")
         if trace is not self.trace:          # another network: its numbers on the diagram,
             same_shape = self.trace is not None and list(trace.sizes) == list(self.trace.sizes)
             if same_shape:                   # or, for another shape, a diagram drawn anew
@@ -136,27 +138,30 @@ def step_status(ex: Example, trace: BackpropTrace, k: int) -> Status:
     """The status line of step ``k``: the formula with the numbers, in words."""
     n = len(trace)
     if k == 0:
-        return Status(
-            f"Forward pass done ({ex.name}): ŷ = {fmt(trace.y_hat)}, y = {fmt(ex.y)}, "
-            f"L = ½(ŷ − y)² = {ex.loss(trace.y_hat):.4g}. Backprop starts at dL/dŷ = ŷ − y = "
-            f"{fmt(trace.dL_dyhat)}. Move the step slider or press next.")
+        return Status(_(
+            "Forward pass done ({name}): ŷ = {y_hat}, y = {y}, L = ½(ŷ − y)² = {loss:.4g}. "
+            "Backprop starts at dL/dŷ = ŷ − y = {dL_dyhat}. Move the step slider or press "
+            "next.").format(name=_(ex.name), y_hat=fmt(trace.y_hat), y=fmt(ex.y),
+                            loss=ex.loss(trace.y_hat), dL_dyhat=fmt(trace.dL_dyhat)))
     s = trace.steps[k - 1]
-    text = f"Step {k} of {n}: {s.with_numbers(4)}."
+    text = _("Step {k} of {n}: {formula}.").format(k=k, n=n, formula=s.with_numbers(4))
     if s.kind == "delta":
         rec = trace.layer(s.layer)
-        text += f" ({rec.derivative_rule})"
+        text = _("{text} ({rule})").format(text=text, rule=rec.derivative_rule)
         flat = np.flatnonzero(np.abs(rec.fprime[0]) < SATURATED)
         if flat.size:
             units = ", ".join(str(int(i) + 1) for i in flat)
-            return Status(
-                text + f" Unit {units} of layer {s.layer} has {rec.symbol}'(z) ≈ 0: no "
-                "gradient passes through it, so its weights do not learn from this sample.",
-                "warning")
+            return Status(_(
+                "{text} Unit {units} of layer {layer} has {f}'(z) ≈ 0: no gradient passes "
+                "through it, so its weights do not learn from this sample.").format(
+                    text=text, units=units, layer=s.layer, f=rec.symbol), "warning")
     elif s.kind == "da_prev" and s.layer > 1:
-        text += f" Layer {s.layer} passes the blame back to layer {s.layer - 1}."
+        text = _("{text} Layer {layer} passes the blame back to layer {previous}.").format(
+            text=text, layer=s.layer, previous=s.layer - 1)
     if k == n:
-        text += (" Done: these are the gradients net.backward puts in p.grad; an SGD step "
-                 f"W ← W − η dW (η = {ex.eta:g}) would now use them.")
+        text = _("{text} Done: these are the gradients net.backward puts in p.grad; an SGD "
+                 "step W ← W − η dW (η = {eta:g}) would now use them.").format(text=text,
+                                                                             eta=ex.eta)
     return Status(text)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ...core.i18n import N_, _
 from ...core.layers import Linear, Sequential
 from ...core.train import History
 from ...plot.base import new_axes
@@ -28,7 +29,7 @@ def _pair(axes, figsize: tuple[float, float]) -> tuple[Axes, Axes]:
     if axes is None:
         import matplotlib.pyplot as plt  # only when a new inline figure is wanted
 
-        _, axes = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+        _fig, axes = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     if len(axes) != 2:
         raise ValueError(f"expected two Axes to draw on, got {len(axes)}")
     return axes[0], axes[1]
@@ -46,23 +47,23 @@ def moving_average(values: Sequence[float], window: int) -> tuple[np.ndarray, np
 
 # --- the training run ------------------------------------------------------------------------
 def plot_history(history: History, axes: Sequence[Axes] | None = None, *,
-                 metric_name: str = "validation accuracy") -> tuple[Axes, Axes]:
+                 metric_name: str = N_("validation accuracy")) -> tuple[Axes, Axes]:
     """Two panels: the loss at every step (thin) with each epoch's mean (dots at the epoch's
     last step), and the validation metric after every epoch. ``axes``: two Axes, else a new
     figure of size (9, 3.2). Returns the two Axes."""
     ax_loss, ax_val = _pair(axes, (9.0, 3.2))
     steps = np.arange(1, history.steps + 1)
-    ax_loss.plot(steps, history.loss, color=OTHER_COLOR, lw=0.7, label="loss of each batch")
+    ax_loss.plot(steps, history.loss, color=OTHER_COLOR, lw=0.7, label=_("loss of each batch"))
     epochs = len(history.epoch_loss)
     if epochs:
         per_epoch = history.steps // epochs
         ends = per_epoch * np.arange(1, epochs + 1)
         ax_loss.plot(ends, history.epoch_loss, "o-", color=LAYER_COLORS[0], ms=3,
-                     label="mean over the epoch")
+                     label=_("mean over the epoch"))
     ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("step (one mini-batch)")
-    ax_loss.set_ylabel("training loss L (log scale)")
-    ax_loss.set_title("training loss", fontsize=10)
+    ax_loss.set_xlabel(_("step (one mini-batch)"))
+    ax_loss.set_ylabel(_("training loss L (log scale)"))
+    ax_loss.set_title(_("training loss"), fontsize=10)
     ax_loss.legend(fontsize=8)
     if history.val_metric:
         ep = np.arange(1, len(history.val_metric) + 1)
@@ -71,11 +72,11 @@ def plot_history(history: History, axes: Sequence[Axes] | None = None, *,
         ax_val.annotate(f"{history.val_metric[best]:.3f}", (ep[best], history.val_metric[best]),
                         textcoords="offset points", xytext=(0, -14), ha="center", fontsize=8)
     else:
-        ax_val.text(0.5, 0.5, "no validation data", ha="center", va="center",
+        ax_val.text(0.5, 0.5, _("no validation data"), ha="center", va="center",
                     transform=ax_val.transAxes, color=OTHER_COLOR)
-    ax_val.set_xlabel("epoch")
-    ax_val.set_ylabel(metric_name)
-    ax_val.set_title(f"{metric_name}, after every epoch", fontsize=10)
+    ax_val.set_xlabel(_("epoch"))
+    ax_val.set_ylabel(_(metric_name))
+    ax_val.set_title(_("{metric}, after every epoch").format(metric=_(metric_name)), fontsize=10)
     ax_val.grid(alpha=0.3)
     return ax_loss, ax_val
 
@@ -84,14 +85,15 @@ def layer_labels(net: Sequential | None, keys: Sequence[str]) -> dict[str, str]:
     """"layer 0: Linear 64→128" for every key of a monitor ("0", "2", ...), from ``net``."""
     labels = {}
     for key in keys:
-        label = f"layer {key}"
+        label = _("layer {key}").format(key=key)
         if net is not None and key.isdigit() and int(key) < len(net.layers):
             layer = net.layers[int(key)]
             if isinstance(layer, Linear):
                 out_f, in_f = layer.W.data.shape
-                label += f": Linear {in_f}→{out_f}"
+                label = _("layer {key}: Linear {n_in}→{n_out}").format(key=key, n_in=in_f,
+                                                                      n_out=out_f)
             else:
-                label += f": {type(layer).__name__}"
+                label = _("layer {key}: {kind}").format(key=key, kind=type(layer).__name__)
         labels[key] = label
     return labels
 
@@ -122,22 +124,23 @@ def plot_gradient_monitor(monitor, axes: Sequence[Axes] | None = None, *,
             ax.plot(x, v, color=color, lw=0.6, alpha=0.3)
             centre, mean = moving_average(v, smooth)
             xs = np.interp(centre, np.arange(len(x)), x) if len(x) else centre
-            ax.plot(xs, mean, color=color, lw=1.6, label=labels.get(key, f"layer {key}"))
+            ax.plot(xs, mean, color=color, lw=1.6,
+                    label=labels.get(key, _("layer {key}").format(key=key)))
         ax.set_yscale("log")
-        ax.set_xlabel("step")
+        ax.set_xlabel(_("step"))
         if steps_per_epoch and len(steps):
             for e in np.arange(steps_per_epoch, steps[-1], steps_per_epoch):
                 ax.axvline(e + 0.5, color="0.9", lw=0.6, zorder=0)
-    ax_g.set_ylabel("||dL/dθ|| of the layer")
-    ax_g.set_title("gradient norm per layer", fontsize=10)
+    ax_g.set_ylabel(_("||dL/dθ|| of the layer"))
+    ax_g.set_title(_("gradient norm per layer"), fontsize=10)
     ax_r.axhline(HEALTHY_RATIO, color="0.3", ls="--", lw=1)
     low, high = ax_r.get_ylim()
     ax_r.set_ylim(min(low, HEALTHY_RATIO / 4), max(high, HEALTHY_RATIO * 4))
-    ax_r.annotate("1e-3: the rule of thumb", (0.02, HEALTHY_RATIO), xycoords=(
+    ax_r.annotate(_("1e-3: the rule of thumb"), (0.02, HEALTHY_RATIO), xycoords=(
         "axes fraction", "data"), xytext=(0, -3), textcoords="offset points", ha="left",
         va="top", fontsize=8, color="0.3")
-    ax_r.set_ylabel("||Δθ|| / ||θ|| of the step")
-    ax_r.set_title("update : data ratio per layer", fontsize=10)
+    ax_r.set_ylabel(_("||Δθ|| / ||θ|| of the step"))
+    ax_r.set_title(_("update : data ratio per layer"), fontsize=10)
     if monitor.grad_norm:
         ax_g.legend(fontsize=8)
     return ax_g, ax_r
@@ -146,7 +149,7 @@ def plot_gradient_monitor(monitor, axes: Sequence[Axes] | None = None, *,
 # --- the confusion matrix --------------------------------------------------------------------
 def plot_confusion_matrix(cm: np.ndarray, ax: Axes | None = None, *,
                           class_names: Sequence[str] | None = None,
-                          title: str = "confusion matrix") -> Axes:
+                          title: str = N_("confusion matrix")) -> Axes:
     """The matrix as an image with the count written in every cell: rows are the true class,
     columns the predicted one, so the diagonal holds the correct predictions and every other
     non-zero cell a kind of mistake (drawn with a red frame). Returns the Axes."""
@@ -177,11 +180,12 @@ def plot_confusion_matrix(cm: np.ndarray, ax: Axes | None = None, *,
                 ax.add_patch(_cell_frame(i, j))
     ax.set_xticks(range(c), names)
     ax.set_yticks(range(c), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_xlabel(_("predicted class"))
+    ax.set_ylabel(_("true class"))
     total = int(cm.sum())
     right = int(np.trace(cm))
-    ax.set_title(f"{title}: {right} of {total} right", fontsize=10)
+    ax.set_title(_("{title}: {right} of {total} right").format(title=_(title), right=right,
+                                                               total=total), fontsize=10)
     return ax
 
 
@@ -219,7 +223,7 @@ def plot_digit(image, ax: Axes | None = None, *, title: str | None = None,
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=9, color=color)
+        ax.set_title(_(title), fontsize=9, color=color)
     return ax
 
 
@@ -248,11 +252,11 @@ def plot_digits(images, y_true: Sequence[int] | None = None,
     else:
         fig.clear()
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(_(title), fontsize=10)
     if k == 0:
         ax = fig.add_subplot()
         ax.axis("off")
-        ax.text(0.5, 0.5, "no images to show", ha="center", va="center", color=OTHER_COLOR)
+        ax.text(0.5, 0.5, _("no images to show"), ha="center", va="center", color=OTHER_COLOR)
         return []
     axes = []
     for n in range(k):
@@ -260,11 +264,12 @@ def plot_digits(images, y_true: Sequence[int] | None = None,
         t, p = (None if y_true is None else int(y_true[n])), (
             None if y_pred is None else int(y_pred[n]))
         if t is not None and p is not None:
-            text, color = f"true {t} → {p}", RIGHT_COLOR if t == p else WRONG_COLOR
+            text = _("true {true} → {predicted}").format(true=t, predicted=p)
+            color = RIGHT_COLOR if t == p else WRONG_COLOR
         elif p is not None:
-            text, color = f"predicted {p}", "black"
+            text, color = _("predicted {predicted}").format(predicted=p), "black"
         elif t is not None:
-            text, color = f"label {t}", "black"
+            text, color = _("label {label}").format(label=t), "black"
         else:
             text, color = None, "black"
         if probabilities is not None and p is not None:
@@ -276,7 +281,7 @@ def plot_digits(images, y_true: Sequence[int] | None = None,
 
 # --- one example: what the network says and how hard it pushes back ---------------------------
 def plot_probabilities(probs, ax: Axes | None = None, *, true: int | None = None,
-                       title: str = "predicted probabilities") -> Axes:
+                       title: str = N_("predicted probabilities")) -> Axes:
     """The softmax probabilities of one example as bars: the true class green, the predicted
     one (when wrong) red, the others grey. Returns the Axes."""
     ax = new_axes(ax, figsize=(4.0, 3.0))
@@ -290,14 +295,14 @@ def plot_probabilities(probs, ax: Axes | None = None, *, true: int | None = None
     ax.bar(np.arange(len(p)), p, color=colors)
     ax.set_xticks(np.arange(len(p)))
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("class")
+    ax.set_xlabel(_("class"))
     ax.set_ylabel("p = softmax(z)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_(title), fontsize=10)
     return ax
 
 
 def plot_layer_values(values: Mapping[str, float], ax: Axes | None = None, *,
-                      ylabel: str = "||dL/dθ||", title: str = "gradient norm per layer",
+                      ylabel: str = "||dL/dθ||", title: str = N_("gradient norm per layer"),
                       log: bool = True) -> Axes:
     """One bar per layer (``{label: value}``), on a log scale by default. Returns the Axes."""
     ax = new_axes(ax, figsize=(4.0, 3.0))
@@ -308,6 +313,6 @@ def plot_layer_values(values: Mapping[str, float], ax: Axes | None = None, *,
     ax.set_xticks(np.arange(len(v)), labels, fontsize=8)
     if log:
         ax.set_yscale("log")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(_(ylabel))
+    ax.set_title(_(title), fontsize=10)
     return ax

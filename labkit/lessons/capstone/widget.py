@@ -10,6 +10,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from ...core.i18n import N_, _
 from ...core.layers import Sequential
 from ...core.losses import CrossEntropyLoss, softmax
 from ...diagnostics.probe import probe
@@ -25,7 +26,7 @@ from .figures import (
     plot_probabilities,
 )
 
-SHOW = (("all test images", "all"), ("mistakes only", "wrong"))
+SHOW = ((N_("all test images"), "all"), (N_("mistakes only"), "wrong"))
 
 
 def _image(row: np.ndarray) -> np.ndarray:
@@ -77,18 +78,20 @@ def describe_example(n: int, y_true: int, g: ExampleGradients, typical: dict[str
     p, pred = g.probs[n], int(g.pred[n])
     first = next(iter(typical))
     ratio = g.grad_norm[first][n] / typical[first] if typical[first] > 0 else float("inf")
-    size = (f"loss {g.loss[n]:.3f}; its gradient into {labels[first]} is "
-            f"{ratio:.2g}× the median over the test images")
+    size = _("loss {loss:.3f}; its gradient into {layer} is {ratio:.2g}× the median over the "
+             "test images").format(loss=g.loss[n], layer=labels[first], ratio=ratio)
+    values = dict(n=n, true=y_true, pred=pred, p_pred=p[pred], p_true=p[y_true], size=size)
     if pred != y_true:
-        return Status(f"Test image {n} is a {y_true}, but the network says {pred} "
-                      f"(p = {p[pred]:.2f}; the true {y_true} gets p = {p[y_true]:.2f}). "
-                      f"A mistake: {size}. Mistakes like this one drive the learning.",
+        return Status(_("Test image {n} is a {true}, but the network says {pred} "
+                        "(p = {p_pred:.2f}; the true {true} gets p = {p_true:.2f}). A mistake: "
+                        "{size}. Mistakes like this one drive the learning.").format(**values),
                       "warning")
     if p[pred] < 0.9:
-        return Status(f"Test image {n} is a {y_true}, predicted right but unsure "
-                      f"(p = {p[pred]:.2f}): {size}.")
-    return Status(f"Test image {n} is a {y_true}, predicted right with p = {p[pred]:.3f}: "
-                  f"{size}. A confident right answer pushes almost nothing back.")
+        return Status(_("Test image {n} is a {true}, predicted right but unsure "
+                        "(p = {p_pred:.2f}): {size}.").format(**values))
+    return Status(_("Test image {n} is a {true}, predicted right with p = {p_pred:.3f}: "
+                    "{size}. A confident right answer pushes almost nothing back."
+                    ).format(**values))
 
 
 def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int = 0,
@@ -105,15 +108,16 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
     wrong = np.flatnonzero(g.pred != y)
     typical = {k: float(np.median(v)) for k, v in g.grad_norm.items()}
     labels = layer_labels(net, list(g.grad_norm))
-    short = {k: f"layer {k}" for k in g.grad_norm}
+    short = {k: _("layer {key}").format(key=k) for k in g.grad_norm}
     lo = min(float(np.min(v[v > 0])) if np.any(v > 0) else 1e-12 for v in g.grad_norm.values())
     hi = max(float(np.max(v)) for v in g.grad_norm.values())
     controls = {
-        "show": W.Dropdown(options=list(SHOW), value=show, description="show"),
+        "show": W.Dropdown(options=[(_(label), key) for label, key in SHOW], value=show,
+                           description=_("show")),
         # the value is the test image's own index, so the readout is the number in the title;
         # "wrong" leaves only the mistakes on the slider
         "i": W.SelectionSlider(options=_image_options(range(len(X))), value=start,
-                               description="test image", continuous_update=True),
+                               description=_("test image"), continuous_update=True),
     }
     keys = list(g.grad_norm)
     n_classes = g.probs.shape[1]
@@ -124,9 +128,9 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
         ax_img, ax_p, ax_g = (fig.add_subplot(1, 3, j) for j in (1, 2, 3))
         plot_digit(X[start], ax_img, title=" ")
         plot_probabilities(g.probs[start], ax_p, true=int(y[start]),
-                           title="what the network says")
+                           title=_("what the network says"))
         plot_layer_values({short[k]: g.grad_norm[k][start] for k in keys}, ax_g,
-                          title="this image's gradient\n(dashed: median of all)")
+                          title=_("this image's gradient\n(dashed: median of all)"))
         for j, k in enumerate(keys):
             ax_g.plot([j - 0.4, j + 0.4], [typical[k]] * 2, "k--", lw=1)
         ax_g.set_ylim(lo / 3, hi * 3)
@@ -149,13 +153,14 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
                 for ax in art["axes"]:
                     ax.set_visible(False)
                 fig.texts.clear()
-                fig.text(0.5, 0.5, "no mistakes on these images", ha="center", va="center")
-                return "The network classifies every one of these images correctly."
+                fig.text(0.5, 0.5, _("no mistakes on these images"), ha="center",
+                         va="center")
+                return _("The network classifies every one of these images correctly.")
             # the nearest mistake (the slider holds only mistakes; a value set from outside,
             # a preset say, may be another image)
             k = int(np.argmin(np.abs(wrong - v["i"])))
             n = int(wrong[k])
-            where = f"mistake {k + 1} of {len(wrong)}: "
+            where = _("mistake {k} of {n}: ").format(k=k + 1, n=len(wrong))
         else:
             n, where = v["i"], ""
         fig.texts.clear()
@@ -163,7 +168,8 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
             ax.set_visible(True)
         t, pred = int(y[n]), int(g.pred[n])
         art["img"].set_data(_image(X[n]))
-        art["title"].set_text(f"image {n}: true {t} → {pred}")
+        art["title"].set_text(_("image {n}: true {true} → {predicted}").format(
+            n=n, true=t, predicted=pred))
         art["title"].set_color(RIGHT_COLOR if t == pred else WRONG_COLOR)
         for c, bar in enumerate(art["pbars"][:n_classes]):
             bar.set_height(g.probs[n, c])
@@ -185,7 +191,7 @@ def digit_explorer(net: Sequential, X: np.ndarray, y: np.ndarray, *, start: int 
         slider.value = int(near)
         show_if(slider, not (control.value == "wrong" and len(wrong) == 0))
 
-    lab = Lab("a trained digit classifier, one test image at a time", controls, draw,
+    lab = Lab(_("a trained digit classifier, one test image at a time"), controls, draw,
               figsize=(9.0, 3.2), setup=setup, follow=follow_show)
     with lab.hold():
         follow_show(lab, controls["show"])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...core.i18n import _
 from ...core.value import Value
 
 # ---------------------------------------------------------------------------------------
@@ -124,10 +125,11 @@ def naive_backward(root: Value, max_calls: int = 1_000_000, record: bool = False
         parent, local = node.parents[i], node.local_grads[i]
         grads[parent] = grads.get(parent, 0.0) + grads[node] * local  # += node.grad * local
         if record:
-            result.log.append(
-                f"{'  ' * (len(stack) - 1)}{node_name(node)} (visit {visits[node]}, grad "
-                f"{grads[node]:.4g}) sends {local:.4g} \u00d7 {grads[node]:.4g} to "
-                f"{node_name(parent)}: {node_name(parent)}.grad = {grads[parent]:.4g}")
+            result.log.append("  " * (len(stack) - 1) + _(
+                "{node} (visit {visit}, grad {grad:.4g}) sends {local:.4g} \u00d7 {grad:.4g} "
+                "to {parent}: {parent}.grad = {parent_grad:.4g}").format(
+                    node=node_name(node), visit=visits[node], grad=grads[node], local=local,
+                    parent=node_name(parent), parent_grad=grads[parent]))
         enter(parent)                                                   # backward(parent)
         stack.append([parent, 0])
     return result
@@ -175,11 +177,13 @@ class BackwardStep:
         """This step in words."""
         name = node_name(self.node)
         if not self.sends:
-            return (f"{name} is an input: its gradient {self.grad:.4g} is final and goes "
-                    f"nowhere further")
-        parts = [f"{local:.4g} \u00d7 {self.grad:.4g} = {added:+.4g} to {node_name(p)}"
-                 for p, local, added in self.sends]
-        return f"{name} (grad {self.grad:.4g}, final) sends " + "; ".join(parts)
+            return _("{name} is an input: its gradient {grad:.4g} is final and goes nowhere "
+                     "further").format(name=name, grad=self.grad)
+        parts = [_("{local:.4g} \u00d7 {grad:.4g} = {added:+.4g} to {to}").format(
+            local=local, grad=self.grad, added=added, to=node_name(p))
+            for p, local, added in self.sends]
+        return _("{name} (grad {grad:.4g}, final) sends {parts}").format(
+            name=name, grad=self.grad, parts=_("; ").join(parts))
 
 
 def backward_steps(root: Value) -> list[BackwardStep]:

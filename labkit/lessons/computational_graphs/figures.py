@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from ...core.i18n import _
 from ...core.value import Value
 from ...plot.base import SMALL_PT
 from .compute import node_name
@@ -204,7 +205,7 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
 
     # --- arrows (input -> value); the same input used twice gets two parallel arrows ----
     pair_count: dict[tuple[int, int], int] = {}
-    for p, v, _ in layout.edges:
+    for p, v, _k in layout.edges:
         pair_count[id(p), id(v)] = pair_count.get((id(p), id(v)), 0) + 1
     pair_seen: dict[tuple[int, int], int] = {}
     for (p, v, k), chain in zip(layout.edges, layout.routes):
@@ -219,10 +220,10 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
             x, y = pos[item]
             half = BOX_W / 2 if isinstance(item, Value) else 0.0
             pts.append((x - half, y + shift, x + half))
-        for (_, y0, xo), (xi, y1, _) in zip(pts[:-2], pts[1:-1]):  # through the waypoints
+        for (_x0, y0, xo), (xi, y1, _x1) in zip(pts[:-2], pts[1:-1]):  # through the waypoints
             ax.plot([xo, xi], [y0, y1], color=color, lw=lw,
                     zorder=1, solid_capstyle="butt")
-        (_, y0, xo), (xi, y1, _) = pts[-2], pts[-1]
+        (_x0, y0, xo), (xi, y1, _x1) = pts[-2], pts[-1]
         ax.annotate("", xy=(xi, y1), xytext=(xo, y0),
                     arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, shrinkA=0, shrinkB=0,
                                     mutation_scale=10 * scale), zorder=1)
@@ -265,7 +266,8 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
         if wrong:  # data and grad as two texts, the wrong grad in red
             ax.text(x, y, f"data {_fmt(v.data)}", ha="center", va="center", fontsize=fontsize,
                     zorder=3)
-            ax.text(x, y - BOX_H * 0.24, f"{grad_text}, not {_fmt(reference[v])}",
+            ax.text(x, y - BOX_H * 0.24,
+                    _("{grad}, not {right}").format(grad=grad_text, right=_fmt(reference[v])),
                     ha="center", va="center", fontsize=fontsize, color=WRONG_COLOR,
                     fontweight="bold", zorder=3)
         else:      # one text of two lines: fewer artists, a faster redraw in the widget
@@ -273,6 +275,7 @@ def draw_graph(root: Value, ax: Axes | None = None, *,
                     va="center", fontsize=fontsize, linespacing=1.25, zorder=3)
 
     ax.set_axis_off()
-    ax.set_title(title if title is not None else f"computational graph of {node_name(root)}",
+    ax.set_title(_(title) if title is not None
+                 else _("computational graph of {name}").format(name=node_name(root)),
                  fontsize=title_size)
     return ax

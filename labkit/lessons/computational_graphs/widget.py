@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import ipywidgets as W
 
+from ...core.i18n import _
 from ...core.value import Value
 from ...widgets.base import Lab, show_if
 from .compute import backward_steps, naive_backward, node_name
@@ -83,12 +84,13 @@ def _naive_verdict(root: Value, right: dict[Value, float]) -> str:
     naive = naive_backward(root)
     wrong = [v for v in right if abs(naive.grad(v) - right[v]) > 1e-9 * max(1.0, abs(right[v]))]
     if not wrong:
-        return ("The naive recursion (naive_backward: pass each gradient on as soon as it "
-                "arrives) happens to be right on this graph: no computed value is used twice.")
-    parts = [f"{node_name(v)} {naive.grad(v):.4g} (not {right[v]:.4g})"
-             for v in sorted(wrong, key=node_name)]
-    return ("The naive recursion (naive_backward) would get " + ", ".join(parts) + ": a "
-            "shared value passes its gradient on once per path.")
+        return _("The naive recursion (naive_backward: pass each gradient on as soon as it "
+                 "arrives) happens to be right on this graph: no computed value is used twice.")
+    parts = [_("{name} {naive:.4g} (not {right:.4g})").format(
+        name=node_name(v), naive=naive.grad(v), right=right[v])
+        for v in sorted(wrong, key=node_name)]
+    return _("The naive recursion (naive_backward) would get {values}: a shared value passes "
+             "its gradient on once per path.").format(values=", ".join(parts))
 
 
 def _setup(fig) -> None:
@@ -121,14 +123,15 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
     start += [1.0] * (N_INPUTS - len(start))
     controls = {
         "expression": W.Dropdown(options=list(EXPRESSIONS), value=expression,
-                                 description="expression",
+                                 description=_("expression"),
                                  layout=W.Layout(width="420px"),
                                  style={"description_width": "initial"}),
-        "step": W.IntSlider(value=0, min=0, max=MAX_STEPS + 1, description="backward step"),
+        "step": W.IntSlider(value=0, min=0, max=MAX_STEPS + 1,
+                            description=_("backward step")),
     }
     for i in range(N_INPUTS):
         controls[f"in{i + 1}"] = W.FloatSlider(value=start[i], min=-3.0, max=3.0, step=0.1,
-                                               description=f"input {i + 1}")
+                                               description=_("input {i}").format(i=i + 1))
 
     def fit_controls(name: str) -> None:
         """The controls of expression ``name``: one step per node and one past the last
@@ -138,7 +141,7 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
         for i in range(N_INPUTS):
             control = controls[f"in{i + 1}"]
             used = i < len(expr.inputs)
-            control.description = expr.inputs[i] if used else "(unused)"
+            control.description = expr.inputs[i] if used else _("(unused)")
             show_if(control, used)
 
     def follow(lab: Lab, control) -> None:
@@ -156,25 +159,30 @@ def graph_lab(expression: str = "u = x*y; L = u*(u + 1)", inputs: Sequence[float
         ax = _emptied(fig.axes[0])
         if k == 0:
             draw_graph(root, ax, grads={}, show_order=True,
-                       title=f"{expr.name}: before backward()")
-            return (f"Step 0 of {n}: before backward() every grad is 0. Move 'backward step' "
-                    f"to let the nodes pass their gradients on, #{n - 1} first.")
+                       title=_("{expression}: before backward()").format(expression=expr.name))
+            return _("Step 0 of {n}: before backward() every grad is 0. Move 'backward step' to "
+                     "let the nodes pass their gradients on, #{last} first.").format(
+                         n=n, last=n - 1)
         if k <= n:
             s = steps[k - 1]
             draw_graph(root, ax, grads=s.grads, highlight=s.node, done=s.done[:-1],
-                       show_order=True, title=f"{expr.name}: backward step {k} of {n}")
-            ax.text(0.5, 0.0, "orange: passes its gradient on now    yellow: its inputs, "
-                    "receiving    green: has passed its gradient on", transform=ax.transAxes,
-                    ha="center", va="bottom", fontsize=8, color="0.35")
-            seed = "root.grad = 1 (the seed). " if k == 1 else ""
-            return f"Step {k} of {n}: {seed}{s.describe()}."
+                       show_order=True, title=_("{expression}: backward step {k} of {n}").format(
+                           expression=expr.name, k=k, n=n))
+            ax.text(0.5, 0.0, _("orange: passes its gradient on now    yellow: its inputs, "
+                                "receiving    green: has passed its gradient on"),
+                    transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="0.35")
+            if k == 1:
+                return _("Step {k} of {n}: root.grad = 1 (the seed). {step}.").format(
+                    k=k, n=n, step=s.describe())
+            return _("Step {k} of {n}: {step}.").format(k=k, n=n, step=s.describe())
         final = steps[-1].grads
         draw_graph(root, ax, grads=final, done=steps[-1].done, show_order=True,
-                   title=f"{expr.name}: after backward()")
+                   title=_("{expression}: after backward()").format(expression=expr.name))
         leaves = {x.label: x for x in root.topological_order() if not x.parents}
         grads = ", ".join(f"d{node_name(root)}/d{name} = {final[leaves[name]]:.4g}"
                           for name in expr.inputs)
-        return f"Backward complete after {n} steps: {grads}. {_naive_verdict(root, final)}"
+        return _("Backward complete after {n} steps: {grads}. {verdict}").format(
+            n=n, grads=grads, verdict=_naive_verdict(root, final))
 
-    return Lab("computational graph: the backward pass step by step", controls, draw,
+    return Lab(_("computational graph: the backward pass step by step"), controls, draw,
                figsize=(9.6, 4.6), setup=_setup, columns=2, follow=follow)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 
+from ...core.i18n import N_, _
 from ...core.layers import Sequential
 from ...plot.base import SMALL_PT, new_axes
 from ...plot.network import draw_network, edge_style, node_positions
 from .compute import forward_trace
 
 DEAD_FACE = "#d9d9d9"
-DISPLAY_NAMES = {"relu": "ReLU", "identity": "linear", "leaky_relu": "leaky ReLU"}
+DISPLAY_NAMES = {"relu": "ReLU", "identity": N_("linear"), "leaky_relu": "leaky ReLU"}
 
 
 def _fmt(v: float) -> str:
@@ -62,9 +63,10 @@ def forward_labels(net: Sequential, x, *, input_names: Sequence[str] | None = No
         edge_text = [np.array([[f"{edge_names[l][j][i]} = {t.W[j, i]:.2f}"
                                 for i in range(t.W.shape[1])] for j in range(t.W.shape[0])],
                               dtype=object) for l, t in enumerate(traces)]
-    layer_names = ["input"] + [
-        ("output" if l == last else f"hidden {l + 1}")
-        + f" ({DISPLAY_NAMES.get(t.activation, t.activation)})"
+    layer_names = [_("input")] + [
+        _("{layer} ({activation})").format(
+            layer=_("output") if l == last else _("hidden {l}").format(l=l + 1),
+            activation=_(DISPLAY_NAMES.get(t.activation, t.activation)))
         for l, t in enumerate(traces)]
     biases = [None if t.b is None else
               [(bias_names[l][j] + " = " if bias_names is not None else "b = ") + f"{b:.2f}"
@@ -93,7 +95,7 @@ def draw_forward(net: Sequential, x, ax: Axes | None = None, *,
     ax = new_axes(ax, figsize=(7.0, 4.0))
     draw_network(labels.sizes, ax, node_text=labels.nodes, weights=labels.weights,
                  edge_text=labels.edges, layer_names=labels.layers,
-                 title=title if title is not None else "forward pass")
+                 title=title if title is not None else N_("forward pass"))
     pos = node_positions(labels.sizes)
     for l, (dead, biases) in enumerate(zip(labels.dead, labels.biases)):
         for j in np.flatnonzero(dead):
@@ -110,7 +112,7 @@ def _dead_marker(ax: Axes, l: int, j: int, xy) -> None:
     ax.scatter([x0], [y0], s=1600, c=DEAD_FACE, edgecolors="0.3", zorder=2.5,
                gid=f"dead disc {l} {j}")
     # beside the node, on the side of the next layer: clear of the edge labels coming in
-    ax.text(x0 + 0.17, y0, "dead\n(z ≤ 0)", ha="left", va="center", fontsize=SMALL_PT,
+    ax.text(x0 + 0.17, y0, _("dead\n(z ≤ 0)"), ha="left", va="center", fontsize=SMALL_PT,
             color="#b91c1c",
             zorder=4, gid=f"dead text {l} {j}",
             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))

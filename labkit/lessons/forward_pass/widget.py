@@ -10,6 +10,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from ...core.i18n import _
 from ...core.layers import Linear, ReLU, Sequential
 from ...core.losses import MSELoss
 from ...widgets.base import Lab, Status, animate
@@ -51,24 +52,29 @@ def describe_forward(net: Sequential, x: np.ndarray, y: float) -> Status:
     loss = MSELoss()(out.a, np.array([[y]]))
     diff = y_hat - y
     if abs(diff) < 0.01:
-        text = (f"ŷ = {y_hat:.3f} is on target (y = {y:g}, off by {abs(diff):.3f}): the loss "
-                f"(ŷ − y)² is only {loss:.2g}, almost nothing left to learn from this example.")
+        text = _("ŷ = {y_hat:.3f} is on target (y = {y:g}, off by {off:.3f}): the loss "
+                 "(ŷ − y)² is only {loss:.2g}, almost nothing left to learn from this "
+                 "example.").format(y_hat=y_hat, y=y, off=abs(diff), loss=loss)
+    elif diff < 0:
+        text = _("ŷ = {y_hat:.2f} is {off:.2f} below the target y = {y:g}; the loss (ŷ − y)² "
+                 "is {loss:.3f}.").format(y_hat=y_hat, off=abs(diff), y=y, loss=loss)
     else:
-        side = "below" if diff < 0 else "above"
-        text = (f"ŷ = {y_hat:.2f} is {abs(diff):.2f} {side} the target y = {y:g}; "
-                f"the loss (ŷ − y)² is {loss:.3f}.")
+        text = _("ŷ = {y_hat:.2f} is {off:.2f} above the target y = {y:g}; the loss (ŷ − y)² "
+                 "is {loss:.3f}.").format(y_hat=y_hat, off=abs(diff), y=y, loss=loss)
     dead = np.flatnonzero(hidden.dead)
     if dead.size == 0:
         return Status(text)
     z = hidden.z[0]
     if dead.size == len(z):
-        text += (f" Both hidden ReLU units are dead (z = {z[0]:.2f} and {z[1]:.2f}, both ≤ 0): "
-                 f"they output 0, so ŷ is just b_o = {out.b[0]:.2f}, whatever w5 and w6 are, "
-                 "and no gradient reaches the first layer.")
+        text = _("{text} Both hidden ReLU units are dead (z = {z1:.2f} and {z2:.2f}, both ≤ 0): "
+                 "they output 0, so ŷ is just b_o = {b_o:.2f}, whatever w5 and w6 are, and no "
+                 "gradient reaches the first layer.").format(text=text, z1=z[0], z2=z[1],
+                                                             b_o=out.b[0])
     else:
         j = int(dead[0])
-        text += (f" Hidden unit h{j + 1} is dead: z = {z[j]:.2f} ≤ 0, so ReLU outputs 0 and "
-                 f"w{5 + j} has no effect on ŷ (no gradient flows back through h{j + 1} either).")
+        text = _("{text} Hidden unit h{unit} is dead: z = {z:.2f} ≤ 0, so ReLU outputs 0 and "
+                 "w{weight} has no effect on ŷ (no gradient flows back through h{unit} "
+                 "either).").format(text=text, unit=j + 1, z=z[j], weight=5 + j)
     return Status(text, "warning")
 
 
@@ -98,9 +104,10 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         axes["net"] = fig.add_subplot(grid[0])
         # drawn once; a redraw changes its numbers and colours in place (much faster)
         draw_forward(net, x[0], axes["net"], edge_names=EDGE_NAMES, bias_names=BIAS_NAMES,
-                     title=f"x = [{x[0, 0]:g}, {x[0, 1]:g}]: the forward pass")
+                     title=_("x = [{x1:g}, {x2:g}]: the forward pass").format(x1=x[0, 0],
+                                                                            x2=x[0, 1]))
         ax = axes["out"] = fig.add_subplot(grid[1])
-        axes["bars"] = ax.bar(["ŷ", "target y"], [0.0, y], color=["#1f77b4", "#2ca02c"])
+        axes["bars"] = ax.bar(["ŷ", _("target y")], [0.0, y], color=["#1f77b4", "#2ca02c"])
         axes["labels"] = [ax.text(bar.get_x() + bar.get_width() / 2, 0.0, "", ha="center",
                                   fontsize=9) for bar in axes["bars"]]
         zero = ax.axhline(0, color="0.6", lw=0.8)
@@ -131,8 +138,8 @@ def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
         limits = (-round_up(pad - lo) if lo < 0 else 0.0, round_up(hi + pad))
         if ax.get_ylim() != limits:          # (the whole figure is drawn again then)
             ax.set_ylim(*limits)
-        ax.title.set_text(f"loss (ŷ − y)² = {(y_hat - y) ** 2:.3f}")
+        ax.title.set_text(_("loss (ŷ − y)² = {loss:.3f}").format(loss=(y_hat - y) ** 2))
         return describe_forward(net, x, y)
 
-    return Lab("forward pass of a 2-2-1 ReLU network (one row of sliders per neuron)",
+    return Lab(_("forward pass of a 2-2-1 ReLU network (one row of sliders per neuron)"),
                controls, draw, figsize=(9.0, 3.8), setup=setup, columns=3)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.gradcheck import GradCheckReport, numerical_gradient, relative_error
+from ...core.gradcheck import GradCheckReport, numerical_gradient, relative_error, table_head
+from ...core.i18n import N_, _
 from ...core.layers import Linear, Sequential, Tanh
 from ...core.losses import Loss, MSELoss
 from ...core.module import Module, no_forward_error
@@ -78,11 +79,12 @@ class TanhWrongDerivative(Tanh):
         return da * (1.0 - a)                              # BUG: should be 1 - a * a
 
 
+# the bugs by name (the names are keys: a widget's menu shows them translated)
 BUGS: dict[str, str] = {
-    "none": "a correct backward everywhere",
-    "db not summed": "layer 0 averages delta over the batch for db instead of summing it",
-    "transposed dW": "layer 0 computes dW = x^T delta, the transpose of delta^T x",
-    "wrong activation derivative": "layer 1 (Tanh) uses 1 - a instead of 1 - a^2",
+    N_("none"): "a correct backward everywhere",
+    N_("db not summed"): "layer 0 averages delta over the batch for db instead of summing it",
+    N_("transposed dW"): "layer 0 computes dW = x^T delta, the transpose of delta^T x",
+    N_("wrong activation derivative"): "layer 1 (Tanh) uses 1 - a instead of 1 - a^2",
 }
 
 
@@ -123,10 +125,7 @@ def format_report(report: GradCheckReport, floor: float = 1e-7, show_worst: bool
     (i, j) and its mirror (j, i) are off by exactly the same amount and rounding decides
     which one is "worst").
     """
-    head = f"{'parameter':<12}{'shape':<10}{'rel. error':>12}"
-    if show_worst:
-        head += "   worst at   analytic     numeric"
-    lines = [head]
+    lines = [table_head(10, worst=show_worst)]
     for r in report.rows:
         noise = r.rel_error < floor
         line = f"{r.name:<12}{str(r.shape):<10}" + (
@@ -136,11 +135,12 @@ def format_report(report: GradCheckReport, floor: float = 1e-7, show_worst: bool
                      f"   {str(r.worst_index):<9}{r.analytic_at_worst:>+11.4e} "
                      f"{r.numeric_at_worst:>+11.4e}")
         if r.rel_error >= report.tol:
-            line += "   <-- check this gradient"
+            line += _("   <-- check this gradient")
         lines.append(line)
-    verdict = ("all gradients agree" if report.ok
-               else f"MISMATCH (tolerance {report.tol:g}) in "
-               + ", ".join(r.name for r in report.rows if r.rel_error >= report.tol))
+    verdict = (_("all gradients agree") if report.ok
+               else _("MISMATCH (tolerance {tol:g}) in {names}").format(
+                   tol=report.tol,
+                   names=", ".join(r.name for r in report.rows if r.rel_error >= report.tol)))
     return "\n".join(lines + [verdict])
 
 

@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from ...core.gradcheck import GradCheckReport
+from ...core.i18n import _
 from ...plot.base import SMALL_PT, new_axes
 from .compute import CostPoint, EpsilonSweep
 
@@ -45,18 +46,21 @@ def plot_relative_errors(report: GradCheckReport, ax: Axes | None = None, *,
     ax.bar(x, errors, color=colors, width=0.6)
     ax.axhline(report.tol, color="0.3", ls="--", lw=1)
     # beside the axes, right of the dashed line: never over a bar
-    ax.text(1.01, report.tol, f"tolerance\n{report.tol:g}", va="center", ha="left",
+    ax.text(1.01, report.tol, _("tolerance\n{tol:g}").format(tol=report.tol), va="center",
+            ha="left",
             fontsize=8, color="0.3", transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
     ax.set_ylim(floor, 1e3)
     plain_log_axis(ax.yaxis, step=2)
     ax.set_xticks(x, names)
-    ax.set_ylabel("relative error")
+    ax.set_ylabel(_("relative error"))
     for xi, r in zip(x, report.rows):
         if r.rel_error >= report.tol:
-            ax.text(xi, max(r.rel_error, floor) * 1.6, f"worst at\n{r.worst_index}",
+            ax.text(xi, max(r.rel_error, floor) * 1.6,
+                    _("worst at\n{index}").format(index=r.worst_index),
                     ha="center", va="bottom", fontsize=SMALL_PT, color=BAD_COLOR)
-    ax.set_title(title if title is not None else "backprop vs finite differences, per parameter")
+    ax.set_title(_(title) if title is not None
+                 else _("backprop vs finite differences, per parameter"))
     return ax
 
 
@@ -81,22 +85,22 @@ def plot_epsilon_sweep(sweeps: Sequence[EpsilonSweep], ax: Axes | None = None, *
             c2 = s.rel_error[s.eps == anchor][0] / anchor**2
             e = s.eps[right]
             ax.loglog(e, c2 * e**2, "--", color="0.45", lw=1)
-            ax.text(e[-1], c2 * e[-1] ** 2, "  ∝ ε² (truncation)", fontsize=8, color="0.3",
+            ax.text(e[-1], c2 * e[-1] ** 2, _("  ∝ ε² (truncation)"), fontsize=8, color="0.3",
                     va="center", ha="right")
         if left.sum() >= 2:  # rounding: anchored at the smallest eps
             anchor = s.eps[left].min()
             c1 = s.rel_error[s.eps == anchor][0] * anchor
             e = s.eps[left]
             ax.loglog(e, c1 / e, "--", color="0.45", lw=1)
-            ax.text(e[0], c1 / e[0], "∝ 1/ε (rounding)  ", fontsize=8, color="0.3",
+            ax.text(e[0], c1 / e[0], _("∝ 1/ε (rounding)  "), fontsize=8, color="0.3",
                     va="bottom", ha="left")
     if mark_eps is not None:
         ax.axvline(mark_eps, color="0.2", lw=1, ls=":")
     plain_log_axis(ax.xaxis, step=2)
     plain_log_axis(ax.yaxis, step=2)
-    ax.set_xlabel("step ε")
-    ax.set_ylabel("relative error")
-    ax.set_title(title if title is not None else "finite differences: the choice of ε")
+    ax.set_xlabel(_("step ε"))
+    ax.set_ylabel(_("relative error"))
+    ax.set_title(_(title) if title is not None else _("finite differences: the choice of ε"))
     if sweeps:
         ax.legend(loc="lower left", fontsize=8)
     ax.grid(True, which="major", alpha=0.3)
@@ -112,8 +116,8 @@ def plot_cost(points: Sequence[CostPoint], ax: Axes | None = None, *,
     P = np.array([p.n_params for p in points], dtype=float)
     fd = np.array([p.fd_seconds for p in points])
     bp = np.array([p.bp_seconds for p in points])
-    ax.loglog(P, fd, "o-", color="#c62828", label="finite differences (2P + 1 forwards)")
-    ax.loglog(P, bp, "s-", color="#1f77b4", label="backprop (1 forward + 1 backward)")
+    ax.loglog(P, fd, "o-", color="#c62828", label=_("finite differences (2P + 1 forwards)"))
+    ax.loglog(P, bp, "s-", color="#1f77b4", label=_("backprop (1 forward + 1 backward)"))
     if len(points) >= 2:
         ax.loglog(P, fd[0] * P / P[0], "--", color="0.5", lw=1)
         ax.text(P[-1], fd[0] * P[-1] / P[0], "∝ P ", fontsize=8, color="0.3", va="bottom",
@@ -123,9 +127,9 @@ def plot_cost(points: Sequence[CostPoint], ax: Axes | None = None, *,
                 va="top", ha="right")
     plain_log_axis(ax.xaxis)
     plain_log_axis(ax.yaxis)
-    ax.set_xlabel("number of parameters P")
-    ax.set_ylabel("seconds for the whole gradient")
-    ax.set_title(title if title is not None else "cost of a gradient as the network grows")
+    ax.set_xlabel(_("number of parameters P"))
+    ax.set_ylabel(_("seconds for the whole gradient"))
+    ax.set_title(_(title) if title is not None else _("cost of a gradient as the network grows"))
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(True, which="major", alpha=0.3)
     return ax

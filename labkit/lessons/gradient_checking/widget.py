@@ -7,9 +7,10 @@ import ipywidgets as W
 import numpy as np
 
 from ...core.gradcheck import GradCheckReport, check_gradients
+from ...core.i18n import _
 from ...core.losses import MSELoss
 from ...plot.base import SMALL_PT
-from ...widgets.base import Lab, Status, animate, log_slider, round_values
+from ...widgets.base import Lab, Status, animate, log_slider, round_values, translated_options
 from .compute import BUGS, epsilon_sweep, make_study_net, study_data
 from .figures import BAD_COLOR, OK_COLOR, plain_log_axis, plot_relative_errors
 
@@ -46,17 +47,20 @@ def _where(report: GradCheckReport) -> str:
         if r.name.endswith(".b") and r.analytic_at_worst != 0:
             ratio = r.numeric_at_worst / r.analytic_at_worst
             if abs(ratio - round(ratio)) < 0.01 and round(ratio) == BATCH:
-                hints.append(f"{r.name}: finite differences are {ratio:.2f} times backprop, "
-                             f"exactly the batch size: a sum over the batch is missing")
+                hints.append(_("{name}: finite differences are {ratio:.2f} times backprop, "
+                               "exactly the batch size: a sum over the batch is missing"
+                               ).format(name=r.name, ratio=ratio))
         if r.name.endswith(".W") and all(b.name != r.name.replace(".W", ".b") for b in bad):
-            hints.append(f"{r.name} is wrong but its bias is right: delta reaches the layer "
-                         f"correctly, so look at how dW is formed from delta and the input")
+            hints.append(_("{name} is wrong but its bias is right: delta reaches the layer "
+                           "correctly, so look at how dW is formed from delta and the input"
+                           ).format(name=r.name))
     if not hints and good_after:
         first_good = good_after[0]
-        hints.append(f"layer {first_good} and after are right, layer {layers[-1]} is wrong: "
-                     f"the error enters between them, in the backward of layer "
-                     f"{' or '.join(str(k) for k in range(layers[-1], first_good))}")
-    return "; ".join(hints)
+        hints.append(_("layer {good} and after are right, layer {bad} is wrong: the error "
+                       "enters between them, in the backward of layer {between}").format(
+            good=first_good, bad=layers[-1],
+            between=_(" or ").join(str(k) for k in range(layers[-1], first_good))))
+    return _("; ").join(hints)
 
 
 def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") -> Lab:
@@ -70,10 +74,11 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
     if bug not in BUGS:
         raise ValueError(f"gradcheck_lab: bug must be one of {list(BUGS)}, got {bug!r}")
     controls = {
-        "eps": log_slider(eps, round_values(1e-12, 1, mantissas=(1, 3)), "step ε",
+        "eps": log_slider(eps, round_values(1e-12, 1, mantissas=(1, 3)), _("step ε"),
                           fmt=".0e"),
         "dtype": W.Dropdown(options=list(DTYPES), value=dtype, description="dtype"),
-        "bug": W.Dropdown(options=list(BUGS), value=bug, description="inject bug",
+        "bug": W.Dropdown(options=translated_options(BUGS), value=bug,
+                          description=_("inject bug"),
                           layout=W.Layout(width="300px")),
     }
     state: dict = {}
@@ -103,38 +108,48 @@ def gradcheck_lab(eps: float = 1e-6, dtype: str = "float64", bug: str = "none") 
             bad = r.rel_error >= report.tol
             patch.set_color(BAD_COLOR if bad else OK_COLOR)
             label.set_visible(bad)
-            label.set_text(f"worst at\n{r.worst_index}")
+            label.set_text(_("worst at\n{index}").format(index=r.worst_index))
             label.set_y(height * 1.6)
         state["tol_line"].set_ydata([report.tol, report.tol])
         state["tol_text"].set_y(report.tol)
-        state["tol_text"].set_text(f"tolerance\n{report.tol:g}")
+        state["tol_text"].set_text(_("tolerance\n{tol:g}").format(tol=report.tol))
         ax.title.set_text(title)
 
     def draw(fig, v):
         e, dt, bg = float(v["eps"]), v["dtype"], v["bug"]
         report = _check(bg, dt, e)
-        draw_bars(report, f"backprop vs finite differences: {dt}, ε = {e:.0e}")
+        draw_bars(report, _("backprop vs finite differences: {dtype}, ε = {eps:.0e}").format(
+            dtype=dt, eps=e))
         worst = report.worst
         if report.ok:
-            return (f"Check passes in {dt} with ε = {e:.0e}: every relative error is below "
-                    f"{report.tol:g} (largest: {worst.name}, {worst.rel_error:.1e}).")
+            return _("Check passes in {dtype} with ε = {eps:.0e}: every relative error is below "
+                     "{tol:g} (largest: {name}, {error:.1e}).").format(
+                         dtype=dt, eps=e, tol=report.tol, name=worst.name,
+                         error=worst.rel_error)
         correct = _check("none", dt, e)
-        bad = [r.name for r in report.rows if r.rel_error >= report.tol]
+        bad = ", ".join(r.name for r in report.rows if r.rel_error >= report.tol)
         if not correct.ok:
             best = best_eps(dt)
-            side = ("too small: rounding error dominates" if e < best
-                    else "too large: truncation error dominates")
+            side = (_("too small: rounding error dominates") if e < best
+                    else _("too large: truncation error dominates"))
             if bg == "none":
-                return Status(f"Check fails although the backward is correct: ε = {e:.0e} is "
-                              f"{side} in {dt}. Try ε near {best:.0e}.", "warning")
-            return Status(f"Check fails in {', '.join(bad)}, but at ε = {e:.0e} even a correct "
-                          f"backward fails ({side} in {dt}), so the check cannot point at the "
-                          f"bug. Move ε near {best:.0e}.", "warning")
+                return Status(_("Check fails although the backward is correct: ε = {eps:.0e} "
+                                "is {side} in {dtype}. Try ε near {best:.0e}.").format(
+                                    eps=e, side=side, dtype=dt, best=best), "warning")
+            return Status(_("Check fails in {bad}, but at ε = {eps:.0e} even a correct "
+                            "backward fails ({side} in {dtype}), so the check cannot point at "
+                            "the bug. Move ε near {best:.0e}.").format(
+                                bad=bad, eps=e, side=side, dtype=dt, best=best), "warning")
         where = _where(report)
-        return Status(f"MISMATCH in {', '.join(bad)}: worst element {worst.worst_index} of "
-                      f"{worst.name}, backprop {worst.analytic_at_worst:+.4g} vs finite "
-                      f"differences {worst.numeric_at_worst:+.4g}. "
-                      + (where[0].upper() + where[1:] + "." if where else ""), "warning")
+        text = _("MISMATCH in {bad}: worst element {index} of {name}, backprop {analytic:+.4g} "
+                 "vs finite differences {numeric:+.4g}.").format(
+                     bad=bad, index=worst.worst_index, name=worst.name,
+                     analytic=worst.analytic_at_worst, numeric=worst.numeric_at_worst)
+        if where:
+            text = _("{text} {where}.").format(text=text, where=where[0].upper() + where[1:])
+        else:
+            text += " "
+        return Status(text, "warning")
 
-    return Lab("gradient check: ε, dtype and an injected bug", controls, draw,
+    return Lab(_("gradient check: ε, dtype and an injected bug"), controls, draw,
                figsize=(6.4, 3.4), setup=setup)

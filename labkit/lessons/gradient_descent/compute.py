@@ -23,11 +23,13 @@ The module holds the lesson's numbers (numpy only); its figures and widget follo
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ...core.i18n import N_, _, ngettext
 from ...core.optim import SGD, Optimizer
 from ...core.parameter import Parameter
 
@@ -276,13 +278,14 @@ def _quartic() -> Polynomial1D:
                         formula="f(p) = p⁴ - 3p² + p", xlim=(-2.2, 2.2), start=(1.8,))
 
 
+# by name (the names are keys; a widget's menu shows them translated)
 SURFACES: dict[str, Callable[[], Surface]] = {
-    "bowl": _bowl,            # well conditioned: round contours, the gradient points home
-    "ravine": _ravine,        # ill conditioned (condition number 10): steep across, flat along
-    "rosenbrock": Rosenbrock,  # a curved valley with a flat floor
-    "saddle": _saddle,        # zero gradient at the origin, but no minimum
-    "parabola": _parabola,    # 1-D, one minimum
-    "quartic": _quartic,      # 1-D, two valleys of different depth
+    N_("bowl"): _bowl,            # well conditioned: round contours, the gradient points home
+    N_("ravine"): _ravine,        # ill conditioned (condition number 10): steep across, flat along
+    N_("rosenbrock"): Rosenbrock,  # a curved valley with a flat floor
+    N_("saddle"): _saddle,        # zero gradient at the origin, but no minimum
+    N_("parabola"): _parabola,    # 1-D, one minimum
+    N_("quartic"): _quartic,      # 1-D, two valleys of different depth
 }
 
 
@@ -380,15 +383,15 @@ class Descent:
 
     def _check(self, p: np.ndarray, f: float, g: np.ndarray) -> str:
         if not np.all(np.isfinite(p)):
-            return "p became NaN or infinite"
+            return _("p became NaN or infinite")
         if np.abs(p).max() > self.max_abs:
-            return f"p went beyond ±{self.max_abs:g}"
+            return _("p went beyond ±{limit:g}").format(limit=self.max_abs)
         if not math.isfinite(f):
-            return f"the loss became {f}"
+            return _("the loss became {f}").format(f=f)
         if abs(f) > self.max_loss:
-            return f"the loss went beyond ±{self.max_loss:g}"
+            return _("the loss went beyond ±{limit:g}").format(limit=self.max_loss)
         if not np.all(np.isfinite(g)):
-            return "the gradient became NaN or infinite"
+            return _("the gradient became NaN or infinite")
         return ""
 
     def run(self, steps: int) -> Trajectory:
@@ -398,7 +401,7 @@ class Descent:
             raise ValueError(f"Descent.run: steps must be an int >= 0, got {steps!r}")
         s, p = self.surface, self.param
         with np.errstate(all="ignore"):  # overflow is detected below and reported in words
-            for _ in range(int(steps)):
+            for _step in range(int(steps)):
                 if self.diverged:
                     break
                 p.grad[...] = self._grads[-1]
@@ -408,7 +411,8 @@ class Descent:
                 reason = self._check(p.data, f, g)
                 if reason:
                     self.diverged = True
-                    self.reason = (f"diverged at step {len(self._points)}: {reason}")
+                    self.reason = _("diverged at step {step}: {reason}").format(
+                        step=len(self._points), reason=reason)
                     break
                 self._points.append(p.data.copy())
                 self._losses.append(f)
@@ -456,7 +460,16 @@ def _where(p: np.ndarray) -> str:
 
 
 def _n_steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
+    return ngettext("{n} step", "{n} steps", n).format(n=n)
+
+
+# the kinds of RunVerdict (keys: a widget chooses its colours by them), translated where drawn
+KINDS = (N_("converged"), N_("too slow"), N_("oscillating"), N_("diverged"), N_("escaped"))
+
+
+def _why(reason: str) -> str:
+    """What made a run stop, from its reason "diverged at step k: what" (in any language)."""
+    return re.split(r": |：", reason, maxsplit=1)[-1]
 
 
 def describe_run(surface: Surface, run: Trajectory, gtol: float = 1e-3,
@@ -472,23 +485,24 @@ def describe_run(surface: Surface, run: Trajectory, gtol: float = 1e-3,
     try:
         lr_max = surface.max_stable_lr(run.points[0])
         if math.isfinite(lr_max):
-            lr_hint = (f" Near the start plain gradient descent is stable only for a learning "
-                       f"rate below 2/λ_max = {lr_max:.3g} (λ_max: the steepest curvature).")
+            lr_hint = _(" Near the start plain gradient descent is stable only for a learning "
+                        "rate below 2/λ_max = {lr_max:.3g} (λ_max: the steepest curvature)."
+                        ).format(lr_max=lr_max)
     except (NotImplementedError, np.linalg.LinAlgError):
         pass
 
     if run.diverged:
         if surface.f_min is None and final < losses[0]:
-            return RunVerdict("escaped", k + 1, final,
-                              f"escaped after {_n_steps(k + 1)}: the loss fell without end "
-                              f"(last kept f = {_fmt(final)}); this surface has no lowest "
-                              f"point.")
-        return RunVerdict("diverged", k + 1, final,
-                          f"diverged after {_n_steps(k + 1)}: {run.reason.split(': ', 1)[-1]} "
-                          f"(last finite loss {_fmt(final)}). The steps overshoot more and "
-                          f"more: lower the learning rate.{lr_hint}")
+            return RunVerdict("escaped", k + 1, final, _(
+                "escaped after {steps}: the loss fell without end (last kept f = {f}); this "
+                "surface has no lowest point.").format(steps=_n_steps(k + 1), f=_fmt(final)))
+        return RunVerdict("diverged", k + 1, final, _(
+            "diverged after {steps}: {why} (last finite loss {f}). The steps overshoot more and "
+            "more: lower the learning rate.{hint}").format(
+                steps=_n_steps(k + 1), why=_why(run.reason), f=_fmt(final), hint=lr_hint))
     if k == 0:
-        return RunVerdict("too slow", 0, final, f"no step taken yet: f = {_fmt(final)}.")
+        return RunVerdict("too slow", 0, final,
+                          _("no step taken yet: f = {f}.").format(f=_fmt(final)))
 
     steps_ = np.diff(run.points, axis=0)
     dots = np.einsum("ij,ij->i", steps_[1:], steps_[:-1])
@@ -499,34 +513,34 @@ def describe_run(surface: Surface, run: Trajectory, gtol: float = 1e-3,
     if below[-1]:
         first = k - int(np.argmin(below[::-1])) + 1 if not below.all() else 0
         m = surface.nearest_minimum(run.points[-1])
-        wiggle = " (zig-zagging on the way)" if np.mean(dots < 0) >= 0.3 else ""
+        wiggle = _(" (zig-zagging on the way)") if np.mean(dots < 0) >= 0.3 else ""
         if m is None or np.linalg.norm(run.points[-1] - m) > 1e-2:
-            where = (f"a flat point {_where(run.points[-1])} where the gradient is zero but "
-                     f"that is not a minimum (a saddle point)")
+            where = _("a flat point {p} where the gradient is zero but that is not a minimum "
+                      "(a saddle point)").format(p=_where(run.points[-1]))
         else:
-            where = f"the minimum {_where(m)}"
+            where = _("the minimum {p}").format(p=_where(m))
             if surface.f_min is not None and surface.f(m) > surface.f_min + 1e-9:
-                where = (f"a local minimum {_where(m)}; another valley is lower "
-                         f"(f = {_fmt(surface.f_min)})")
-        return RunVerdict("converged", first, final,
-                          f"converged in {_n_steps(first)}{wiggle} to {where}; "
-                          f"final loss {_fmt(final)}.")
+                where = _("a local minimum {p}; another valley is lower (f = {f})").format(
+                    p=_where(m), f=_fmt(surface.f_min))
+        return RunVerdict("converged", first, final, _(
+            "converged in {steps}{wiggle} to {where}; final loss {f}.").format(
+                steps=_n_steps(first), wiggle=wiggle, where=where, f=_fmt(final)))
     grew = final > losses[0] + 1e-9 * abs(losses[0]) + 1e-12
     if grew and (surface.f_min is not None or reversing >= zigzag):
-        return RunVerdict("diverged", k, final,
-                          f"diverging: in {_n_steps(k)} the loss grew from "
-                          f"{_fmt(float(losses[0]))} to {_fmt(final)}; every step "
-                          f"overshoots further. Lower the learning rate.{lr_hint}")
+        return RunVerdict("diverged", k, final, _(
+            "diverging: in {steps} the loss grew from {f0} to {f}; every step overshoots "
+            "further. Lower the learning rate.{hint}").format(
+                steps=_n_steps(k), f0=_fmt(float(losses[0])), f=_fmt(final), hint=lr_hint))
     if surface.f_min is None and final < losses[0] and gnorm[-1] > gnorm[len(gnorm) // 2]:
-        return RunVerdict("escaped", k, final,
-                          f"escaping after {_n_steps(k)}: the loss keeps falling (f = "
-                          f"{_fmt(final)}) because this surface has no lowest point.")
+        return RunVerdict("escaped", k, final, _(
+            "escaping after {steps}: the loss keeps falling (f = {f}) because this surface "
+            "has no lowest point.").format(steps=_n_steps(k), f=_fmt(final)))
     if reversing >= zigzag:
-        return RunVerdict("oscillating", k, final,
-                          f"oscillating after {_n_steps(k)}: each step jumps across the valley "
-                          f"and back (final loss {_fmt(final)}). A smaller learning rate "
-                          f"would settle it.{lr_hint}")
-    return RunVerdict("too slow", k, final,
-                      f"too slow: after {_n_steps(k)} the loss is {_fmt(final)} and still "
-                      f"falling (gradient norm {_fmt(float(gnorm[-1]))}). A larger learning "
-                      f"rate or more steps would get there.")
+        return RunVerdict("oscillating", k, final, _(
+            "oscillating after {steps}: each step jumps across the valley and back (final "
+            "loss {f}). A smaller learning rate would settle it.{hint}").format(
+                steps=_n_steps(k), f=_fmt(final), hint=lr_hint))
+    return RunVerdict("too slow", k, final, _(
+        "too slow: after {steps} the loss is {f} and still falling (gradient norm {g}). A "
+        "larger learning rate or more steps would get there.").format(
+            steps=_n_steps(k), f=_fmt(final), g=_fmt(float(gnorm[-1]))))

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ...core.i18n import N_, _
 from ...plot.base import new_axes
 from .compute import Surface, Trajectory, describe_run
 
@@ -50,7 +51,7 @@ def plot_surface(surface: Surface, ax: Axes | None = None, *, n: int = 200, leve
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-    ax.set_title(surface.formula if title is None else title, fontsize=10)
+    ax.set_title(surface.formula if title is None else _(title), fontsize=10)
     return ax
 
 
@@ -103,7 +104,7 @@ def loss_gap(run: Trajectory, f_min: float | None) -> np.ndarray:
 
 def plot_losses(runs: Trajectory | Mapping[str, Trajectory], ax: Axes | None = None, *,
                 f_min: float | None = None, colors: Sequence[str] | None = None,
-                title: str = "loss per step") -> Axes:
+                title: str = N_("loss per step")) -> Axes:
     """Loss against step for one run or several (``{label: run}``). With ``f_min`` (the
     surface's lowest value) the curve is f - f_min on a log scale, where steady progress is a
     straight line; without it, f on a linear scale."""
@@ -113,17 +114,17 @@ def plot_losses(runs: Trajectory | Mapping[str, Trajectory], ax: Axes | None = N
     for i, (label, run) in enumerate(runs.items()):
         color = None if colors is None else colors[i % len(colors)]
         ax.plot(np.arange(run.steps + 1), loss_gap(run, f_min), color=color,
-                label=label or None, lw=1.5)
+                label=_(label) or None, lw=1.5)
         if run.diverged:
             ax.plot(run.steps, loss_gap(run, f_min)[-1], "x", color=ax.lines[-1].get_color(),
                     ms=9, mew=2)
     if f_min is not None:
         ax.set_yscale("log")
-        ax.set_ylabel("f(p) - f_min  (log scale)")
+        ax.set_ylabel(_("f(p) - f_min  (log scale)"))
     else:
         ax.set_ylabel("f(p)")
-    ax.set_xlabel("step t")
-    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(_("step t"))
+    ax.set_title(_(title), fontsize=10)
     if any(runs):
         ax.legend(fontsize=8)
     return ax
@@ -137,11 +138,12 @@ def plot_slope(surface: Surface, p0: float, ax: Axes | None = None, *, span: flo
         raise ValueError(f"plot_slope: {surface.name} is 2-D; the slope is drawn on 1-D "
                          f"curves (parabola, quartic)")
     ax = plot_surface(surface, ax, mark_minima=False,
-                      title=title or f"{surface.formula}: the slope at p = {p0:g}")
+                      title=title or _("{formula}: the slope at p = {p0:g}").format(
+                          formula=surface.formula, p0=p0))
     f0, slope = surface.f(p0), float(surface.grad(p0)[0])
     xs = np.array([p0 - span, p0 + span])
     ax.plot(xs, f0 + slope * (xs - p0), "--", color="#1f77b4", lw=1.5,
-            label=f"tangent, slope f'({p0:g}) = {slope:.3g}")
+            label=_("tangent, slope f'({p0:g}) = {slope:.3g}").format(p0=p0, slope=slope))
     ax.plot([p0], [f0], "o", color="#1f77b4", ms=7, zorder=5)
     ax.legend(loc="upper center", fontsize=8)
     return ax
@@ -155,7 +157,7 @@ def plot_runs(surface: Surface, runs: Mapping[str, Trajectory], axes: Sequence[A
     if axes is None:
         import matplotlib.pyplot as plt  # only when new inline figures are wanted
 
-        _, axes = plt.subplots(1, len(runs), figsize=(3.4 * len(runs), 3.2), squeeze=False)
+        _fig, axes = plt.subplots(1, len(runs), figsize=(3.4 * len(runs), 3.2), squeeze=False)
         axes = list(axes[0])
     for ax, (label, run) in zip(axes, runs.items()):
         verdict = describe_run(surface, run)
@@ -163,6 +165,7 @@ def plot_runs(surface: Surface, runs: Mapping[str, Trajectory], axes: Sequence[A
         if arrows and surface.dim == 2:
             plot_gradient_arrows(surface, ax, n=7)
         plot_trajectory(run, surface, ax, color=color)
-        ax.set_title(f"{label}\n{verdict.kind}, {verdict.steps} steps, "
-                     f"loss {verdict.final_loss:.3g}", fontsize=9)
+        ax.set_title(_("{label}\n{verdict}, {steps} steps, loss {loss:.3g}").format(
+            label=_(label), verdict=_(verdict.kind), steps=verdict.steps,
+            loss=verdict.final_loss), fontsize=9)
     return list(axes)

@@ -6,8 +6,17 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from ...core.i18n import _
 from ...core.optim import SGD
-from ...widgets.base import Lab, Status, animate, log_slider, round_values, show_if
+from ...widgets.base import (
+    Lab,
+    Status,
+    animate,
+    log_slider,
+    round_values,
+    show_if,
+    translated_options,
+)
 from .compute import SURFACES, Surface, Trajectory, descend, describe_run, get_surface
 from .figures import loss_gap, plot_surface
 
@@ -29,10 +38,11 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
     if start is None:
         start = tuple(s0.start) + (0.0,) * (2 - s0.dim)
     controls = {
-        "surface": W.Dropdown(options=list(SURFACES), value=surface, description="surface"),
-        "lr": log_slider(lr, round_values(1e-4, 10), "learning rate η"),
-        "steps": W.IntSlider(value=steps, min=1, max=200, description="steps"),
-        **start_sliders(s0, start, "start x (p)", "start y"),
+        "surface": W.Dropdown(options=translated_options(SURFACES), value=surface,
+                              description=_("surface")),
+        "lr": log_slider(lr, round_values(1e-4, 10), _("learning rate η")),
+        "steps": W.IntSlider(value=steps, min=1, max=200, description=_("steps")),
+        **start_sliders(s0, start, _("start x (p)"), _("start y")),
     }
     state: dict = {"surface": None, "panels": {}}
 
@@ -47,13 +57,14 @@ def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
         run = descend(s, start_point, v["steps"], SGD, lr=v["lr"])
         verdict = describe_run(s, run)
         show_run(state, s, run, v["steps"])
-        state["ax_loss"].set_title(f"η = {v['lr']:.3g}: {verdict.kind}", fontsize=10)
+        state["ax_loss"].set_title(_("η = {lr:.3g}: {verdict}").format(
+            lr=v["lr"], verdict=_(verdict.kind)), fontsize=10)
         text = verdict.text
         if s.dim == 1:
-            text += " (1-D curve: start y is not used.)"
+            text = _("{text} (1-D curve: start y is not used.)").format(text=text)
         return Status(text, LEVELS.get(verdict.kind, "info"))
 
-    return Lab("gradient descent: p ← p − η ∇f(p)", controls, draw, figsize=(9.0, 3.6),
+    return Lab(_("gradient descent: p ← p − η ∇f(p)"), controls, draw, figsize=(9.0, 3.6),
                setup=setup, follow=follow_surface(surfaces))
 
 
@@ -146,7 +157,7 @@ def setup_surface_panels(fig, surfaces: dict, state: dict, color: str | None = N
     ax = state["ax_loss"] = fig.add_subplot(1, 2, 2)
     (state["loss_line"],) = ax.plot([], [], "-", lw=1.5, **colored)
     (state["loss_end"],) = ax.plot([], [], "x", ms=9, mew=2, **colored)
-    ax.set_xlabel("step t")
+    ax.set_xlabel(_("step t"))
     ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
     # the axis labels at fixed places (clear of the widest tick labels this panel shows):
     # placed automatically, every redraw would measure every tick label first
@@ -159,7 +170,7 @@ def setup_surface_panels(fig, surfaces: dict, state: dict, color: str | None = N
 def show_surface(state: dict, surfaces: dict, name: str) -> None:
     """Shows the panel of surface ``name`` and sets the loss axis for it: log scale of
     f - f_min where the minimum is known, linear f otherwise."""
-    for other, (ax, *_) in state["panels"].items():
+    for other, (ax, *_rest) in state["panels"].items():
         ax.set_visible(other == name)
     ax = state["ax_loss"]
     if surfaces[name].f_min is None:
@@ -170,7 +181,7 @@ def show_surface(state: dict, surfaces: dict, name: str) -> None:
         # few ticks and plain "1e-04" labels: log-axis tick text is the slowest part of
         # a redraw otherwise (mathtext, minor ticks)
         ax.set_yscale("log")
-        ax.set_ylabel("f(p) - f_min (log scale)")
+        ax.set_ylabel(_("f(p) - f_min (log scale)"))
         ax.yaxis.set_major_locator(LogLocator(numticks=4))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
     ax.yaxis.set_minor_locator(NullLocator())

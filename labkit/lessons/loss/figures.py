@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
+from ...core.i18n import _
 from ...plot.base import SMALL_PT, new_axes
 from .compute import ClassifierLosses, cross_entropy_vs_p, mse_vs_p
 
@@ -21,27 +22,27 @@ def plot_loss_curves(axes: Sequence[Axes] | None = None, p_min: float = 0.001,
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), layout="constrained")
+        _fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), layout="constrained")
     ax_loss, ax_grad = axes
     p = np.linspace(p_min, 1.0, 500)
     ce, ce_grad = cross_entropy_vs_p(p)
     mse, mse_grad = mse_vs_p(p)
-    ax_loss.plot(p, ce, color=CE_COLOR, label="cross-entropy  −log p")
-    ax_loss.plot(p, mse, color=MSE_COLOR, label="MSE on p  (1 − p)²")
+    ax_loss.plot(p, ce, color=CE_COLOR, label=_("cross-entropy  −log p"))
+    ax_loss.plot(p, mse, color=MSE_COLOR, label=_("MSE on p  (1 − p)²"))
     ax_loss.set_ylim(0, 5)
-    ax_loss.set_ylabel("loss L")
-    ax_loss.set_title("the loss")
-    ax_grad.plot(p, np.abs(ce_grad), color=CE_COLOR, label="cross-entropy  |p − 1|")
-    ax_grad.plot(p, np.abs(mse_grad), color=MSE_COLOR, label="MSE  |2 (p − 1) p (1 − p)|")
+    ax_loss.set_ylabel(_("loss L"))
+    ax_loss.set_title(_("the loss"))
+    ax_grad.plot(p, np.abs(ce_grad), color=CE_COLOR, label=_("cross-entropy  |p − 1|"))
+    ax_grad.plot(p, np.abs(mse_grad), color=MSE_COLOR, label=_("MSE  |2 (p − 1) p (1 − p)|"))
     ax_grad.set_ylim(0, 1.05)
-    ax_grad.set_ylabel("|dL/dz|: how hard it pushes z")
-    ax_grad.set_title("its gradient with respect to the logit z")
+    ax_grad.set_ylabel(_("|dL/dz|: how hard it pushes z"))
+    ax_grad.set_title(_("its gradient with respect to the logit z"))
     for ax in (ax_loss, ax_grad):
         ax.axvspan(0, wrong_below, color="#fdd49e", alpha=0.5, lw=0)
-        ax.text(wrong_below / 2, 0.35, "confi-\ndently\nwrong", transform=ax.get_xaxis_transform(),
-                ha="center", va="center", fontsize=SMALL_PT)
+        ax.text(wrong_below / 2, 0.35, _("confi-\ndently\nwrong"),
+                transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=SMALL_PT)
         ax.set_xlim(0, 1)
-        ax.set_xlabel("p: predicted probability of the true class")
+        ax.set_xlabel(_("p: predicted probability of the true class"))
         ax.legend(loc="upper right", fontsize=8)
     return ax_loss, ax_grad
 
@@ -79,7 +80,7 @@ def update_class_probabilities(ax: Axes, result: ClassifierLosses,
     _mark_true_class(ax, result.target)
     # set_text, not set_title: set_title also touches the other titles, which makes a widget
     # redraw the whole figure instead of just its moving parts
-    ax.title.set_text(f"probabilities (true class: {names[result.target]})")
+    ax.title.set_text(_("probabilities (true class: {name})").format(name=names[result.target]))
     return ax
 
 
@@ -91,14 +92,14 @@ def plot_logit_gradients(result: ClassifierLosses, ax: Axes | None = None,
     names = _names(result, class_names)
     x = np.arange(len(names))
     zeros = np.zeros(len(names))
-    ax.bar(x - 0.2, zeros, width=0.4, color=CE_COLOR, label="cross-entropy")
-    ax.bar(x + 0.2, zeros, width=0.4, color=MSE_COLOR, label="MSE on p")
+    ax.bar(x - 0.2, zeros, width=0.4, color=CE_COLOR, label=_("cross-entropy"))
+    ax.bar(x + 0.2, zeros, width=0.4, color=MSE_COLOR, label=_("MSE on p"))
     ax.set_xticks(x, names)
     ax.axhline(0, color="0.5", lw=0.8)
     ax.set_ylim(-1.05, 1.4)
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_ylabel("dL/dz")
-    ax.set_title("gradient on each logit", fontsize=10)
+    ax.set_title(_("gradient on each logit"), fontsize=10)
     ax.legend(loc="upper center", ncol=2, fontsize=8, frameon=False, handlelength=1.0,
               columnspacing=0.8)
     update_logit_gradients(ax, result, names)
@@ -117,8 +118,8 @@ def update_logit_gradients(ax: Axes, result: ClassifierLosses,
         for bar, g in zip(bars, values):
             bar.set_height(g)
     ce_text, mse_text = ax.get_legend().get_texts()
-    ce_text.set_text(f"cross-entropy (L = {result.ce:.2f})")
-    mse_text.set_text(f"MSE on p (L = {result.mse:.3f})")
+    ce_text.set_text(_("cross-entropy (L = {loss:.2f})").format(loss=result.ce))
+    mse_text.set_text(_("MSE on p (L = {loss:.3f})").format(loss=result.mse))
     _mark_true_class(ax, result.target)
     return ax
 
@@ -136,7 +137,8 @@ def _mark_true_class(ax: Axes, target: int) -> None:
 
 def _names(result: ClassifierLosses, class_names: Sequence[str] | None) -> list[str]:
     c = len(result.p)
-    names = list(class_names) if class_names is not None else [f"class {j}" for j in range(c)]
+    names = list(class_names) if class_names is not None else [
+        _("class {j}").format(j=j) for j in range(c)]
     if len(names) != c:
         raise ValueError(f"{len(names)} class names for {c} classes")
     return names

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import ipywidgets as W
 
+from ...core.i18n import N_, _
 from ...widgets.base import Lab, Status, animate
 from .compute import ClassifierLosses, classify_logits
 from .figures import (
@@ -15,34 +16,36 @@ from .figures import (
     update_logit_gradients,
 )
 
-CLASS_NAMES = ("cat", "dog", "bird")
+CLASS_NAMES = (N_("cat"), N_("dog"), N_("bird"))
 LOGIT_RANGE = 6.0
 
 
 def describe_losses(r: ClassifierLosses, class_names: Sequence[str] = CLASS_NAMES) -> Status:
     """Confidently wrong, wrong, right but unsure, or confidently right, with the numbers."""
-    true, pred = class_names[r.target], class_names[r.predicted]
+    true, pred = _(class_names[r.target]), _(class_names[r.predicted])
     t = r.target
-    numbers = (f"cross-entropy {r.ce:.2f} (dL/dz_{true} = {r.ce_grad[t]:+.2f}), "
-               f"MSE {r.mse:.3f} (dL/dz_{true} = {r.mse_grad[t]:+.3f})")
+    numbers = _("cross-entropy {ce:.2f} (dL/dz_{true} = {ce_grad:+.2f}), "
+                "MSE {mse:.3f} (dL/dz_{true} = {mse_grad:+.3f})").format(
+        ce=r.ce, true=true, ce_grad=r.ce_grad[t], mse=r.mse, mse_grad=r.mse_grad[t])
+    values = dict(true=true, pred=pred, p_true=r.p_true, p_pred=r.p[r.predicted],
+                  numbers=numbers)
     if r.predicted != t and r.p_true < 0.1:
-        return Status(
-            f"Confidently wrong: {true} gets only p = {r.p_true:.3f}, {pred} gets "
-            f"{r.p[r.predicted]:.2f}. Cross-entropy is large and its gradient pushes hard; "
-            f"MSE's gradient has nearly vanished, so it would hardly learn: {numbers}.",
-            "warning")
+        return Status(_(
+            "Confidently wrong: {true} gets only p = {p_true:.3f}, {pred} gets {p_pred:.2f}. "
+            "Cross-entropy is large and its gradient pushes hard; MSE's gradient has nearly "
+            "vanished, so it would hardly learn: {numbers}.").format(**values), "warning")
     if r.predicted != t:
-        return Status(
-            f"Wrong: the network prefers {pred} (p = {r.p[r.predicted]:.2f}) to the true "
-            f"{true} (p = {r.p_true:.2f}). Both losses push z_{true} up, cross-entropy "
-            f"harder: {numbers}.")
+        return Status(_(
+            "Wrong: the network prefers {pred} (p = {p_pred:.2f}) to the true {true} "
+            "(p = {p_true:.2f}). Both losses push z_{true} up, cross-entropy harder: "
+            "{numbers}.").format(**values))
     if r.p_true >= 0.9:
-        return Status(
-            f"Confidently right: {true} gets p = {r.p_true:.3f}. Both losses and both "
-            f"gradients are small, little is left to learn: {numbers}.")
-    return Status(
-        f"Right but unsure: {true} gets p = {r.p_true:.2f}. Cross-entropy keeps pushing "
-        f"toward certainty: {numbers}.")
+        return Status(_(
+            "Confidently right: {true} gets p = {p_true:.3f}. Both losses and both gradients "
+            "are small, little is left to learn: {numbers}.").format(**values))
+    return Status(_(
+        "Right but unsure: {true} gets p = {p_true:.2f}. Cross-entropy keeps pushing toward "
+        "certainty: {numbers}.").format(**values))
 
 
 def loss_lab(logits: Sequence[float] = (2.0, 0.5, -1.0), target: int = 0,
@@ -63,16 +66,17 @@ def loss_lab(logits: Sequence[float] = (2.0, 0.5, -1.0), target: int = 0,
                              f"[-{LOGIT_RANGE}, {LOGIT_RANGE}]")
         controls[f"z_{name}"] = W.FloatSlider(value=float(z), min=-LOGIT_RANGE,
                                               max=LOGIT_RANGE, step=0.1,
-                                              description=f"z_{name}")
-    controls["target"] = W.Dropdown(options=[(n, j) for j, n in enumerate(names)],
-                                    value=target, description="true class")
+                                              description=f"z_{_(name)}")
+    controls["target"] = W.Dropdown(options=[(_(n), j) for j, n in enumerate(names)],
+                                    value=target, description=_("true class"))
+    shown = [_(n) for n in names]       # the names drawn (the controls keep names as keys)
     axes = {}
     start = classify_logits(list(logits), target)
 
     def setup(fig):
         axes["p"], axes["g"] = fig.subplots(1, 2)
-        plot_class_probabilities(start, axes["p"], names)
-        plot_logit_gradients(start, axes["g"], names)
+        plot_class_probabilities(start, axes["p"], shown)
+        plot_logit_gradients(start, axes["g"], shown)
         # the moving parts, redrawn alone over a kept picture of the rest (fast): bars, their
         # labels, the titles and legend, the x axes (their labels mark the true class); the
         # zero line with them only to stay drawn on top of the bars
@@ -83,9 +87,9 @@ def loss_lab(logits: Sequence[float] = (2.0, 0.5, -1.0), target: int = 0,
 
     def draw(fig, v):
         r = classify_logits([v[f"z_{n}"] for n in names], v["target"])
-        update_class_probabilities(axes["p"], r, names)
-        update_logit_gradients(axes["g"], r, names)
+        update_class_probabilities(axes["p"], r, shown)
+        update_logit_gradients(axes["g"], r, shown)
         return describe_losses(r, names)
 
-    return Lab("cross-entropy vs MSE on a 3-class example: move the logits",
+    return Lab(_("cross-entropy vs MSE on a 3-class example: move the logits"),
                controls, draw, figsize=(9.0, 3.4), setup=setup, columns=4)

@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
+from ...core.i18n import N_, _
 from ...plot.base import SMALL_PT, new_axes
 from ..gradient_descent.compute import Surface, Trajectory
 from ..gradient_descent.figures import plot_losses, plot_surface, plot_trajectory
 
 # one color per optimizer, the same in every figure and widget of lesson 09
-OPTIMIZER_COLORS = {"SGD": "#7f7f7f", "momentum": "#1f77b4", "Nesterov": "#17becf",
+OPTIMIZER_COLORS = {"SGD": "#7f7f7f", N_("momentum"): "#1f77b4", "Nesterov": "#17becf",
                     "RMSprop": "#ff7f0e", "Adam": "#d62728"}
 OTHER_COLORS = ("#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#bcbd22")
 
@@ -52,7 +53,7 @@ def plot_paths(surface: Surface, runs: Mapping[str, Trajectory], ax: Axes | None
         if not isinstance(run, Trajectory):
             raise TypeError(f"plot_paths: runs[{label!r}] must be a Trajectory (from descend), "
                             f"got {type(run).__name__}")
-        plot_trajectory(run, surface, ax, color=colors[label], label=label, markers=False)
+        plot_trajectory(run, surface, ax, color=colors[label], label=_(label), markers=False)
     if legend:
         ax.legend(fontsize=SMALL_PT, loc="best")
     return ax
@@ -68,20 +69,20 @@ def plot_race(surface: Surface, runs: Mapping[str, Trajectory], axes=None, *,
     if axes is None:
         import matplotlib.pyplot as plt  # only when a new inline figure is wanted
 
-        _, axes = plt.subplots(1, 2, figsize=(12.0, 4.0))
+        _fig, axes = plt.subplots(1, 2, figsize=(12.0, 4.0))
     ax_path, ax_loss = axes
     plot_paths(surface, runs, ax_path, title=title, legend=False)
     colors = optimizer_colors(runs)
     plot_losses(runs, ax_loss, f_min=surface.f_min, colors=[colors[k] for k in runs],
-                title="loss per step")
+                title=N_("loss per step"))
     if surface.f_min is None:
         ax_loss.set_yscale("symlog", linthresh=1.0)
-        ax_loss.set_ylabel("f(p)  (symmetric log scale)")
+        ax_loss.set_ylabel(_("f(p)  (symmetric log scale)"))
     return ax_path, ax_loss
 
 
 def plot_schedules(schedules: Mapping[str, Callable[[int], float]], steps: int,
-                   ax: Axes | None = None, *, title: str = "learning-rate schedules") -> Axes:
+                   ax: Axes | None = None, *, title: str = N_("learning-rate schedules")) -> Axes:
     """eta_t = schedule(t) for t = 0 .. steps - 1, one line per schedule ``{label: schedule}``
     (e.g. ``StepDecay``, ``CosineDecay`` or any function t -> eta_t)."""
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
@@ -90,9 +91,9 @@ def plot_schedules(schedules: Mapping[str, Callable[[int], float]], steps: int,
     t = np.arange(int(steps))
     for label, schedule in schedules.items():
         ax.plot(t, [float(schedule(int(k))) for k in t], lw=1.8, label=label)
-    ax.set_xlabel("step t")
-    ax.set_ylabel("learning rate η_t")
-    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(_("step t"))
+    ax.set_ylabel(_("learning rate η_t"))
+    ax.set_title(_(title), fontsize=10)
     ax.set_ylim(bottom=0.0)
     ax.legend(fontsize=8)
     return ax

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from ...core.i18n import N_, _
 from ...core.optim import SGD, Adam, RMSprop
-from ...widgets.base import Lab, Status, log_slider, round_values, show_if
+from ...widgets.base import Lab, Status, log_slider, round_values, show_if, translated_options
 from ..gradient_descent.compute import Surface, Trajectory, descend, describe_run, get_surface
 from ..gradient_descent.widget import (
     LEVELS,
@@ -21,10 +22,10 @@ from .figures import OPTIMIZER_COLORS
 
 OPTIMIZERS = ("SGD", "momentum", "Nesterov", "RMSprop", "Adam")
 LAB_SURFACES = ("ravine", "rosenbrock", "saddle", "bowl")
-UNUSED = {"SGD": "β₁ and β₂ are not used by plain SGD",
-          "momentum": "β₁ is the momentum μ; β₂ is not used",
-          "Nesterov": "β₁ is the momentum μ; β₂ is not used",
-          "RMSprop": "β₂ is RMSprop's α; β₁ is not used",
+UNUSED = {"SGD": N_("β₁ and β₂ are not used by plain SGD"),
+          "momentum": N_("β₁ is the momentum μ; β₂ is not used"),
+          "Nesterov": N_("β₁ is the momentum μ; β₂ is not used"),
+          "RMSprop": N_("β₂ is RMSprop's α; β₁ is not used"),
           "Adam": ""}
 
 
@@ -55,8 +56,8 @@ def run_verdict(surface: Surface, run: Trajectory) -> tuple[str, Status]:
     to a saddle point is "stuck at a saddle" (warning)."""
     verdict = describe_run(surface, run)
     if verdict.kind == "converged" and at_saddle(surface, run):
-        return "stuck at a saddle", Status(f"stuck at a saddle point: {verdict.text}",
-                                           "warning")
+        return N_("stuck at a saddle"), Status(
+            _("stuck at a saddle point: {text}").format(text=verdict.text), "warning")
     return verdict.kind, Status(verdict.text, LEVELS.get(verdict.kind, "info"))
 
 
@@ -76,18 +77,18 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
     surfaces = {name: get_surface(name) for name in LAB_SURFACES}
     start = tuple(surfaces[surface].start) if start is None else start
     controls = {
-        "optimizer": W.Dropdown(options=list(OPTIMIZERS), value=optimizer,
-                                description="optimizer"),
-        "lr": log_slider(lr, round_values(1e-4, 10), "learning rate η"),
+        "optimizer": W.Dropdown(options=translated_options(OPTIMIZERS), value=optimizer,
+                                description=_("optimizer")),
+        "lr": log_slider(lr, round_values(1e-4, 10), _("learning rate η")),
         "beta1": W.FloatSlider(value=beta1, min=0.0, max=0.99, step=0.01,
-                               description="β₁ / momentum μ", readout_format=".2f",
+                               description=_("β₁ / momentum μ"), readout_format=".2f",
                                style={"description_width": "initial"}),
         "beta2": W.FloatSlider(value=beta2, min=0.5, max=0.999, step=0.001,
                                description="β₂", readout_format=".3f"),
-        "surface": W.Dropdown(options=list(LAB_SURFACES), value=surface,
-                              description="surface"),
-        "steps": W.IntSlider(value=steps, min=10, max=300, description="steps"),
-        **start_sliders(surfaces[surface], start, "start x", "start y"),
+        "surface": W.Dropdown(options=translated_options(LAB_SURFACES), value=surface,
+                              description=_("surface")),
+        "steps": W.IntSlider(value=steps, min=10, max=300, description=_("steps")),
+        **start_sliders(surfaces[surface], start, _("start x"), _("start y")),
     }
     state: dict = {"surface": None, "panels": {}}
 
@@ -105,16 +106,19 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
         color = OPTIMIZER_COLORS[v["optimizer"]]
 
         show_run(state, s, run, v["steps"])
-        _, path, start_mark, end_mark = state["panels"][v["surface"]]
+        _ax, path, start_mark, end_mark = state["panels"][v["surface"]]
         for line in (path, end_mark, state["loss_line"], state["loss_end"]):
             line.set_color(color)
         start_mark.set_markeredgecolor(color)
-        state["ax_loss"].set_title(f"{v['optimizer']}, η = {v['lr']:.3g}: {kind}", fontsize=10)
+        state["ax_loss"].set_title(_("{optimizer}, η = {lr:.3g}: {verdict}").format(
+            optimizer=_(v["optimizer"]), lr=v["lr"], verdict=_(kind)), fontsize=10)
 
-        note = UNUSED[v["optimizer"]]
+        note = _(UNUSED[v["optimizer"]])
         if v["optimizer"] == "Nesterov" and v["beta1"] == 0:
-            note = "with μ = 0 Nesterov is plain SGD"
-        return Status(status.text + (f" ({note}.)" if note else ""), status.level)
+            note = _("with μ = 0 Nesterov is plain SGD")
+        if not note:
+            return status
+        return Status(_("{text} ({note}.)").format(text=status.text, note=note), status.level)
 
     def follow(lab: Lab, control) -> None:
         follow_start(lab, control)
@@ -123,7 +127,7 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
             show_if(lab.controls["beta2"], control.value in ("RMSprop", "Adam"))
 
     follow_start = follow_surface(surfaces)
-    lab = Lab("optimizers on a surface: SGD, momentum, Nesterov, RMSprop, Adam", controls,
+    lab = Lab(_("optimizers on a surface: SGD, momentum, Nesterov, RMSprop, Adam"), controls,
               draw, figsize=(9.0, 3.6), setup=setup, follow=follow)
     follow(lab, controls["optimizer"])
     return lab

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ...core.i18n import _
 from ...core.layers import (
     INITS,
     Activation,
@@ -168,13 +169,15 @@ class MLPSettings:
     def label(self) -> str:
         """e.g. "sigmoid, default init, depth 20" or "relu, He init x3, residual, batch norm"."""
         init = self.init if isinstance(self.init, str) else f"N(0, {self.init:g}²)"
-        init = {"xavier": "Xavier", "he": "He"}.get(init, init)
-        text = f"{self.activation}, {init} init"
-        if self.scale != 1.0:
-            text += f" ×{self.scale:g}"
-        text += f", depth {self.depth}"
+        if init == "default":     # one phrase: a translation may not put a name before "init"
+            words = _("default init ×{scale:g}") if self.scale != 1.0 else _("default init")
+        else:
+            init = {"xavier": "Xavier", "he": "He", "zeros": _("zeros")}.get(init, init)
+            words = _("{init} init ×{scale:g}") if self.scale != 1.0 else _("{init} init")
+        parts = [self.activation, words.format(init=init, scale=self.scale)]
+        parts.append(_("depth {depth}").format(depth=self.depth))
         if self.residual:
-            text += ", residual"
+            parts.append(_("residual"))
         if self.batch_norm:
-            text += ", batch norm"
-        return text
+            parts.append(_("batch norm"))
+        return ", ".join(parts)

@@ -16,6 +16,7 @@ import ipywidgets as W
 import numpy as np
 
 from ...core.data import make_moons
+from ...core.i18n import N_, _
 from ...core.losses import CrossEntropyLoss
 from ...core.optim import SGD
 from ...core.train import History, TrainingDiverged, fit
@@ -39,9 +40,9 @@ GRADIENT_RANGE, LOSS_RANGE, MAX_DEPTH = (1e-24, 1e12), (1e-4, 1e6), 20
 CHANCE = math.log(2.0)             # the loss of guessing between two classes
 ACTIVATION_OPTIONS = [("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"),
                       ("leaky ReLU", "leaky_relu")]
-INIT_OPTIONS = [("default (PyTorch)", "default"), ("Xavier", "xavier"), ("He", "he")]
+INIT_OPTIONS = [(N_("default (PyTorch)"), "default"), ("Xavier", "xavier"), ("He", "he")]
 SCALES = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0]   # the "init ×" stops
-CLIP_OPTIONS = [("off", 0.0), ("10", 10.0), ("1", 1.0), ("0.1", 0.1)]
+CLIP_OPTIONS = [(N_("off"), 0.0), ("10", 10.0), ("1", 1.0), ("0.1", 0.1)]
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,12 @@ def _times(x: float) -> str:
 def _training_words(h: History) -> tuple[str, str]:
     """("the loss goes from a to b in n steps", advice or "")."""
     start, end = h.loss[0], float(np.mean(h.loss[-3:]))
-    words = f"the loss goes from {start:.3g} to {end:.3g} in {len(h.loss)} steps"
+    words = _("the loss goes from {start:.3g} to {end:.3g} in {n} steps").format(
+        start=start, end=end, n=len(h.loss))
     if end > 1.05 * start:
-        return words, " The loss rises: try a smaller learning rate."
+        return words, _(" The loss rises: try a smaller learning rate.")
     if end > 0.95 * start and end > 0.9 * CHANCE:
-        return words, " The loss hardly moves."
+        return words, _(" The loss hardly moves.")
     return words, ""
 
 
@@ -106,32 +108,35 @@ def describe(result: RunResult) -> Status:
     finite = math.isfinite(ratio) and ratio > 0
     if finite:
         per_layer = ratio ** (1.0 / (depth - 1)) if depth >= 2 else 1.0
-        flow = (f"the first hidden layer receives {_times(ratio)} times the gradient of the "
-                f"last (×{per_layer:.2f} per layer on the way back)")
+        flow = _("the first hidden layer receives {ratio} times the gradient of the last "
+                 "(×{per_layer:.2f} per layer on the way back)").format(ratio=_times(ratio),
+                                                                       per_layer=per_layer)
     else:
-        flow = "the gradient overflows already at the start"
+        flow = _("the gradient overflows already at the start")
     clip = ""
     if result.clip:
-        clip = (f" Clipping at {result.clip:g} shortened {result.clipped_steps} of "
-                f"{len(h.loss)} steps.")
+        clip = _(" Clipping at {clip:g} shortened {clipped} of {n} steps.").format(
+            clip=result.clip, clipped=result.clipped_steps, n=len(h.loss))
     if result.diverged_at is not None:
-        return Status(f"Diverged at step {result.diverged_at}: the loss or a gradient became "
-                      f"NaN or infinite (lk.TrainingDiverged). At the start {flow}. Try "
-                      f"gradient clipping, a smaller learning rate or a smaller init "
-                      f"scale.{clip}", "warning")
+        return Status(_("Diverged at step {step}: the loss or a gradient became NaN or "
+                        "infinite (lk.TrainingDiverged). At the start {flow}. Try gradient "
+                        "clipping, a smaller learning rate or a smaller init scale.{clip}"
+                        ).format(step=result.diverged_at, flow=flow, clip=clip), "warning")
     trained, advice = _training_words(h)
+    words = dict(flow=flow, trained=trained, advice=advice, clip=clip)
     if not finite or ratio > EXPLODING:
-        return Status(f"Exploding: {flow}; {trained}.{advice}{clip}", "warning")
+        return Status(_("Exploding: {flow}; {trained}.{advice}{clip}").format(**words),
+                      "warning")
     if ratio < VANISHING:
-        return Status(f"Vanishing: {flow}, so the early layers hardly learn; {trained}."
-                      f"{advice}{clip}", "warning")
+        return Status(_("Vanishing: {flow}, so the early layers hardly learn; {trained}."
+                        "{advice}{clip}").format(**words), "warning")
     if ratio < SHRINKING:
-        return Status(f"Shrinking: {flow}, a mild case of vanishing (add layers and it "
-                      f"vanishes); {trained}.{advice}{clip}", "info")
+        return Status(_("Shrinking: {flow}, a mild case of vanishing (add layers and it "
+                        "vanishes); {trained}.{advice}{clip}").format(**words), "info")
     if ratio > GROWING:
-        return Status(f"Growing: {flow}, a mild case of exploding; {trained}.{advice}{clip}",
-                      "info")
-    return Status(f"Healthy: {flow}; {trained}.{advice}{clip}", "info")
+        return Status(_("Growing: {flow}, a mild case of exploding; {trained}.{advice}{clip}"
+                        ).format(**words), "info")
+    return Status(_("Healthy: {flow}; {trained}.{advice}{clip}").format(**words), "info")
 
 
 def _check_choice(name: str, value, options) -> None:
@@ -156,15 +161,17 @@ class VanishingLab(Lab):
                  n_samples: int, seed: int) -> None:
         controls = {
             "depth": W.IntSlider(value=depth, min=2, max=MAX_DEPTH,
-                                 description="hidden layers"),
+                                 description=_("hidden layers")),
             "activation": W.Dropdown(options=ACTIVATION_OPTIONS, value=activation,
-                                     description="activation"),
-            "init": W.Dropdown(options=INIT_OPTIONS, value=init, description="init"),
-            "scale": log_slider(scale, SCALES, "init ×"),
-            "residual": W.Checkbox(value=residual, description="residual x + F(x)"),
-            "batch_norm": W.Checkbox(value=batch_norm, description="batch norm"),
-            "clip": W.Dropdown(options=CLIP_OPTIONS, value=clip, description="clip norm"),
-            "lr": log_slider(lr, round_values(1e-3, 1), "learning rate"),
+                                     description=_("activation")),
+            "init": W.Dropdown(options=[(_(label), v) for label, v in INIT_OPTIONS], value=init,
+                               description=_("init")),
+            "scale": log_slider(scale, SCALES, _("init ×")),
+            "residual": W.Checkbox(value=residual, description=_("residual x + F(x)")),
+            "batch_norm": W.Checkbox(value=batch_norm, description=_("batch norm")),
+            "clip": W.Dropdown(options=[(_(label), v) for label, v in CLIP_OPTIONS], value=clip,
+                               description=_("clip norm")),
+            "lr": log_slider(lr, round_values(1e-3, 1), _("learning rate")),
         }
         self.width, self.steps, self.seed = width, steps, seed
         self.X, self.y = make_moons(n_samples, noise=0.1, rng=seed)
@@ -172,7 +179,7 @@ class VanishingLab(Lab):
         self._runs: OrderedDict[tuple, RunResult] = OrderedDict()   # the last settings' runs
         self._previous: tuple[np.ndarray, np.ndarray] | None = None
         self._art: dict = {}
-        super().__init__("vanishing and exploding gradients", controls, self._draw_setting,
+        super().__init__(_("vanishing and exploding gradients"), controls, self._draw_setting,
                          figsize=(9.0, 3.3), setup=self._setup, columns=4)
 
     def settings(self, values: dict | None = None) -> MLPSettings:
@@ -190,8 +197,8 @@ class VanishingLab(Lab):
 
         art = self._art
         ax_g, ax_l = fig.subplots(1, 2)
-        art["prev"], = ax_g.plot([], [], "--", color="0.6", lw=1.2, label="previous")
-        art["grad"], = ax_g.plot([], [], "o-", color="#1f77b4", ms=3, lw=1.6, label="now")
+        art["prev"], = ax_g.plot([], [], "--", color="0.6", lw=1.2, label=_("previous"))
+        art["grad"], = ax_g.plot([], [], "o-", color="#1f77b4", ms=3, lw=1.6, label=_("now"))
         art["loss"], = ax_l.plot([], [], color="#2ca02c", lw=1.6)
         art["cross"], = ax_l.plot([], [], "x", color="#b91c1c", ms=9, mew=2)
         art["chance"] = ax_l.axhline(CHANCE, color="0.5", ls=":", lw=1.0)
@@ -206,14 +213,14 @@ class VanishingLab(Lab):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             ax.grid(True, axis="y", alpha=0.3)
         ax_g.set_xlim(0.5, MAX_DEPTH + 0.5)
-        ax_g.set_xlabel("hidden layer (1 = input side)")
+        ax_g.set_xlabel(_("hidden layer (1 = input side)"))
         ax_g.set_ylabel("||dL/da||")
-        ax_g.set_title("gradient reaching each layer", fontsize=9)
+        ax_g.set_title(_("gradient reaching each layer"), fontsize=9)
         ax_g.legend(loc="lower right", fontsize=SMALL_PT)
         ax_l.set_xlim(0.5, self.steps + 0.5)
-        ax_l.set_xlabel("training step")
-        ax_l.set_ylabel("loss L")
-        ax_l.set_title("training loss", fontsize=9)
+        ax_l.set_xlabel(_("training step"))
+        ax_l.set_ylabel(_("loss L"))
+        ax_l.set_title(_("training loss"), fontsize=9)
         # the ln 2 line moves with them only to stay drawn on top of the loss curve
         animate(art["prev"], art["grad"], art["loss"], art["cross"], art["chance"])
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.88, wspace=0.3)

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from ...core.data import make_circles, make_moons, make_xor
+from ...core.i18n import _, ngettext
 from ...core.layers import Linear, Sequential, Tanh
 from ...core.losses import CrossEntropyLoss
 from ...core.metrics import accuracy
@@ -26,8 +27,12 @@ from ...plot.boundary import DecisionBoundary
 from ...widgets.base import Lab, Status, animate, log_slider, on_top, round_values
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _updates(n: int) -> str:
+    return ngettext("{n} update", "{n} updates", n).format(n=n)
+
+
+def _epochs(n: int) -> str:
+    return ngettext("{n} epoch", "{n} epochs", n).format(n=n)
 
 
 def small_net(seed: int = 0, hidden: int = 8) -> Sequential:
@@ -107,14 +112,16 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         raise ValueError(f"batches_lab: unknown data {data!r}; choose one of {sorted(DATA)}")
     X, y = DATA[data](n, seed)
     sizes = sorted({1, 4, 8, n} - {b for b in (4, 8) if b >= n})
-    options = [(f"{b} (stochastic)" if b == 1 else f"{b} = all (full batch)" if b == n
-                else f"{b} (mini-batch)", b) for b in sizes]
+    options = [(_("{b} (stochastic)").format(b=b) if b == 1
+                else _("{b} = all (full batch)").format(b=b) if b == n
+                else _("{b} (mini-batch)").format(b=b), b) for b in sizes]
     if batch_size not in sizes:
         raise ValueError(f"batches_lab: batch_size must be one of {sizes}, got {batch_size!r}")
     controls = {
-        "batch_size": W.Dropdown(options=options, value=batch_size, description="batch size"),
-        "lr": log_slider(lr, round_values(1e-3, 30), "learning rate η"),
-        "epochs": W.IntSlider(value=epochs, min=1, max=max_epochs, description="epochs"),
+        "batch_size": W.Dropdown(options=options, value=batch_size,
+                                 description=_("batch size")),
+        "lr": log_slider(lr, round_values(1e-3, 30), _("learning rate η")),
+        "epochs": W.IntSlider(value=epochs, min=1, max=max_epochs, description=_("epochs")),
     }
     runs: OrderedDict[tuple[int, float], BatchRun] = OrderedDict()
     view_net = small_net(seed)
@@ -133,17 +140,17 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
     def setup(fig):
         ax = state["ax_loss"] = fig.add_subplot(1, 2, 1)
         (state["steps"],) = ax.plot([], [], "-", color="#9ecae1", lw=1.0,
-                                    label="loss of each update's batch")
+                                    label=_("loss of each update's batch"))
         (state["epochs"],) = ax.plot([], [], "o-", color="#08519c", ms=4, lw=1.5,
-                                     label="loss on all points, after each epoch")
+                                     label=_("loss on all points, after each epoch"))
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 3.0), numticks=6))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}" if v < 0.01
                                                    else f"{v:.2g}"))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss (log scale)")
+        ax.set_xlabel(_("epoch"))
+        ax.set_ylabel(_("loss (log scale)"))
         # fixed places, clear of the tick labels: no measuring of them on every redraw
         ax.xaxis.set_label_coords(0.5, -0.12)
         ax.yaxis.set_label_coords(-0.13, 0.5)
@@ -184,41 +191,46 @@ def batches_lab(batch_size: int = 4, lr: float = 0.3, epochs: int = 8, *, data: 
         shown_values = np.r_[step_loss[finite], run.epoch_loss[:shown + 1]]
         ax.set_ylim(max(shown_values.min() / 1.5, 1e-4), shown_values.max() * 1.5)
         updates = shown * per_epoch
-        ax.set_title(f"batch size {batch}: {_count(per_epoch, 'update')} per epoch",
-                     fontsize=10)
+        ax.set_title(_("batch size {batch}: {updates} per epoch").format(
+            batch=batch, updates=_updates(per_epoch)), fontsize=10)
 
         boundary = state["boundary"]
         if run.diverged is not None and epochs_ > run.epochs_done:
             boundary.update(None)
-            boundary.ax.title.set_text("no boundary: the weights blew up")
+            boundary.ax.title.set_text(_("no boundary: the weights blew up"))
             exc = run.diverged
             epoch = (exc.step - 1) // per_epoch + 1
-            return Status(f"diverged at update {exc.step} (epoch {epoch}): the loss or a "
-                          f"gradient became NaN or infinite, and lk.fit stopped. With η = "
-                          f"{rate:.3g} the steps overshoot: lower the learning rate.",
-                          "warning")
+            return Status(_("diverged at update {step} (epoch {epoch}): the loss or a gradient "
+                            "became NaN or infinite, and lk.fit stopped. With η = {lr:.3g} the "
+                            "steps overshoot: lower the learning rate.").format(
+                                step=exc.step, epoch=epoch, lr=rate), "warning")
         net = run.net_at(shown, view_net)
         boundary.update(net)
         acc = accuracy(net(X), y)
         loss = run.epoch_loss[shown]
-        boundary.ax.title.set_text(f"after {_count(shown, 'epoch')}: accuracy {acc:.0%}")
-        what = (f"batch size {batch}: {_count(updates, 'update')} in "
-                f"{_count(shown, 'epoch')} ({per_epoch} per epoch over the {len(X)} points). "
-                f"Loss on all points {loss:.3f}, accuracy {acc:.0%}.")
+        boundary.ax.title.set_text(_("after {epochs}: accuracy {acc:.0%}").format(
+            epochs=_epochs(shown), acc=acc))
+        what = _("batch size {batch}: {updates} in {epochs} ({per_epoch} per epoch over the "
+                 "{n} points). Loss on all points {loss:.3f}, accuracy {acc:.0%}.").format(
+                     batch=batch, updates=_updates(updates), epochs=_epochs(shown),
+                     per_epoch=per_epoch, n=len(X), loss=loss, acc=acc)
         start, peak = run.epoch_loss[0], max(run.epoch_loss[:shown + 1])
         if not loss < start:
-            return Status(what + " The loss did not go down: the learning rate is too large "
-                          "(the steps overshoot) or the run is too short.", "warning")
+            return Status(_("{what} The loss did not go down: the learning rate is too large "
+                            "(the steps overshoot) or the run is too short.").format(what=what),
+                          "warning")
         if peak > 2.0 * start:
-            return Status(what + f" Unstable: on the way the loss on all points jumped to "
-                          f"{peak:.3g} (it started at {start:.3f}). The steps overshoot: the "
-                          f"learning rate is too large for this batch size, even where the "
-                          f"run happens to settle.", "warning")
+            return Status(_("{what} Unstable: on the way the loss on all points jumped to "
+                            "{peak:.3g} (it started at {start:.3f}). The steps overshoot: the "
+                            "learning rate is too large for this batch size, even where the "
+                            "run happens to settle.").format(what=what, peak=peak, start=start),
+                          "warning")
         if batch < len(X):
             lo, hi = step_loss[-per_epoch:].min(), step_loss[-per_epoch:].max()
-            what += (f" In the last epoch the batch losses ranged from {lo:.3f} to {hi:.3f}: "
-                     f"each update follows a noisy estimate of the full gradient.")
+            what = _("{what} In the last epoch the batch losses ranged from {lo:.3f} to "
+                     "{hi:.3f}: each update follows a noisy estimate of the full gradient."
+                     ).format(what=what, lo=lo, hi=hi)
         return what
 
-    return Lab("full batch, mini-batch, stochastic: batch size and learning rate",
+    return Lab(_("full batch, mini-batch, stochastic: batch size and learning rate"),
                controls, draw, figsize=(8.6, 3.6), setup=setup)
