@@ -22,8 +22,8 @@ checks it).
     trace = trace_backward(ex.net, ex.X, ex.dloss)
     print(trace.table())
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.backprop`` and ``labkit.widgets.backprop``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

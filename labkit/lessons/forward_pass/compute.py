@@ -11,8 +11,8 @@ with the layers themselves, so the numbers are exactly those of ``net(x)``.
 ``set_linear(layer, W, b)`` sets a Linear layer's weights from given values, checking their
 layout: W must be (out, in), one row per neuron of the layer.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.forward`` and ``labkit.widgets.forward``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

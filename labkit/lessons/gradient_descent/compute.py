@@ -17,8 +17,8 @@ A surface works in ``dim`` = 1 or 2 dimensions: p has shape (dim,). 1-D curves (
 and the quartic of the 1-D slope section) share the whole interface, so the same runner and
 the same words describe them.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.descent`` and ``labkit.widgets.descent``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Optimizers compared, drawn: several paths on one surface's contours, and learning-rate
 schedules eta_t against the step t.
 
-Paths come from ``labkit.core.surfaces.descend`` (one run per optimizer, same start); the
-single-path pieces (contours, one path, loss curves) are ``labkit.plot.descent``'s.
+Paths come from lesson 03's ``descend`` (``labkit.lessons.gradient_descent``, one run per
+optimizer, same start); the single-path pieces (contours, one path, loss curves) are lesson 03's
+figures (``labkit.lessons.gradient_descent.figures``).
 """
 from __future__ import annotations
 

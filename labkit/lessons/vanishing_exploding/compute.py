@@ -28,8 +28,8 @@ drift block after block even when f (sigmoid, ReLU) is positive. Either way the 
 exploding gradients) and its widget build their networks here; so can any lesson that wants a
 deep MLP from a few settings.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.diagnostics`` and ``labkit.widgets.vanishing``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are ``labkit.plot.diagnostics``'
+and its widget is in widget.py, next to this file.
 """
 from __future__ import annotations
 
