@@ -4,7 +4,8 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from ..plot.activations import ACTIVATIONS, activation_and_derivative
+from ..core.layers import ACTIVATIONS
+from ..plot.activations import activation_and_derivative
 from .base import Lab, Status, animate, on_top
 
 

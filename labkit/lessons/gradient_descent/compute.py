@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...core.module import check_int
 from ...core.optim import SGD, Optimizer
 from ...core.parameter import Parameter
 
@@ -394,11 +395,10 @@ class Descent:
     def run(self, steps: int) -> Trajectory:
         """Takes up to ``steps`` more steps (fewer when it diverges) and returns the whole
         trajectory so far."""
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
-            raise ValueError(f"Descent.run: steps must be an int >= 0, got {steps!r}")
+        steps = check_int("Descent.run", "steps", steps, minimum=0)
         s, p = self.surface, self.param
         with np.errstate(all="ignore"):  # overflow is detected below and reported in words
-            for _ in range(int(steps)):
+            for _ in range(steps):
                 if self.diverged:
                     break
                 p.grad[...] = self._grads[-1]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
+from ...core.module import check_int
 from ...plot.base import SMALL_PT, new_axes
 from ..gradient_descent.compute import Surface, Trajectory
 from ..gradient_descent.figures import plot_losses, plot_surface, plot_trajectory
@@ -85,10 +86,9 @@ def plot_schedules(schedules: Mapping[str, Callable[[int], float]], steps: int,
                    ax: Axes | None = None, *, title: str = "learning-rate schedules") -> Axes:
     """eta_t = schedule(t) for t = 0 .. steps - 1, one line per schedule ``{label: schedule}``
     (e.g. ``StepDecay``, ``CosineDecay`` or any function t -> eta_t)."""
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"plot_schedules: steps must be an int >= 1, got {steps!r}")
+    steps = check_int("plot_schedules", "steps", steps)
     ax = new_axes(ax, figsize=(6.0, 3.2))
-    t = np.arange(int(steps))
+    t = np.arange(steps)
     for label, schedule in schedules.items():
         ax.plot(t, [float(schedule(int(k))) for k in t], lw=1.8, label=label)
     ax.set_xlabel("step t")
