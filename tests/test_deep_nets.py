@@ -117,7 +117,7 @@ def test_settings_build_the_same_net_as_deep_mlp_and_name_it():
     ({"activation": "softsign"}, "activation must be one of"),
     ({"init": "glorot"}, "init must be one of"),
     ({"init": -1.0}, "init must be one of"),
-    ({"scale": -2.0}, "scale must be a finite number >= 0"),
+    ({"scale": -2.0}, r"scale must be a finite number in \[0.0, inf\], got -2.0"),
     ({"scale": float("nan")}, "scale must be a finite number"),
 ])
 def test_bad_settings_are_refused_with_a_clear_message(kwargs, message):

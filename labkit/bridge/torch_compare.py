@@ -24,11 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.layers import Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from ..core.layers import ACTIVATIONS, LeakyReLU, Linear, Sequential, activation_name
 from ..core.losses import BCELoss, CrossEntropyLoss, Loss, MSELoss
 from ..core.optim import SGD, Adam
 
-_ACTIVATIONS = {ReLU: "ReLU", Tanh: "Tanh", Sigmoid: "Sigmoid", Identity: "Identity"}
+# the registry's activations (labkit.core.layers.ACTIVATIONS) that torch.nn has under the same
+# class name, with no arguments
+_AS_IN_TORCH = ("identity", "relu", "sigmoid", "tanh")
 _LOSSES = {CrossEntropyLoss: "CrossEntropyLoss", MSELoss: "MSELoss", BCELoss: "BCELoss"}
 _OPTIMIZERS = ("sgd", "adam")
 
@@ -81,12 +83,12 @@ def to_torch(net: Sequential, dtype: str = "float64"):
             modules.append(m)
         elif type(layer) is LeakyReLU:
             modules.append(nn.LeakyReLU(negative_slope=layer.negative_slope))
-        elif type(layer) in _ACTIVATIONS:
-            modules.append(getattr(nn, _ACTIVATIONS[type(layer)])())
+        elif activation_name(layer) in _AS_IN_TORCH:
+            modules.append(getattr(nn, type(layer).__name__)())
         else:
+            supported = sorted(ACTIVATIONS[name].__name__ for name in _AS_IN_TORCH)
             raise TypeError(f"to_torch: layer {i} ({layer!r}) has no translation here; "
-                            f"supported: Linear, {', '.join(sorted(_ACTIVATIONS.values()))}, "
-                            "LeakyReLU")
+                            f"supported: Linear, {', '.join(supported)}, LeakyReLU")
     return nn.Sequential(*modules)
 
 

@@ -33,3 +33,15 @@ def moved(old: str, name: str, new_module: Callable[[], ModuleType]) -> object:
     warnings.warn(f"{old}.{name} moved: use `from {module.__name__} import {name}` ({old} "
                   f"goes in the next release)", DeprecationWarning, stacklevel=3)
     return value
+
+
+def through(shim: ModuleType, name: str) -> object:
+    """``name`` from the shim module ``shim``, for a package's ``__getattr__`` that keeps an old
+    shortcut (``lk.plot.plot_race``) working through the old module it came from: the shim's
+    DeprecationWarning is given again so that it points at the line that asked the package."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        value = getattr(shim, name)
+    for warning in caught:
+        warnings.warn(warning.message, warning.category, stacklevel=3)
+    return value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.layers import Sequential
+from ..core.module import check_int
 from ..core.optim import grad_norm
 from ..core.train import layer_groups
 from .probe import _check_net, layer_names, probe
@@ -20,9 +21,8 @@ class GradientMonitor:
     """Pass as ``lk.fit(..., monitor=GradientMonitor())``; read its lists afterwards."""
 
     def __init__(self, every: int = 1, activations: bool = True) -> None:
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"GradientMonitor: every must be an int >= 1, got {every!r}")
-        self.every, self.activations = every, activations
+        self.every = check_int("GradientMonitor", "every", every)
+        self.activations = activations
         self.steps: list[int] = []
         self.grad_norm: dict[str, list[float]] = {}
         self.update_ratio: dict[str, list[float]] = {}

@@ -1,6 +1,6 @@
 """Every widget the lessons show, built with the arguments its lesson uses.
 
-    from labkit.widgets.catalog import CATALOG
+    from labkit.lessons.catalog import CATALOG
     lab = CATALOG["descent_lab"]()          # the widget of lesson 03, as the lesson shows it
 
 ``CATALOG`` maps a name to a factory that takes no arguments and returns the ``Lab``. The widget

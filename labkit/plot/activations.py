@@ -4,12 +4,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..core import layers
 from ..core.i18n import _
+from ..core.layers import ACTIVATIONS
 from .base import new_axes
-
-ACTIVATIONS = {"sigmoid": layers.Sigmoid, "tanh": layers.Tanh, "relu": layers.ReLU,
-               "leaky_relu": layers.LeakyReLU, "identity": layers.Identity}
 
 
 def activation_and_derivative(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

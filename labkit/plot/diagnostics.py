@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from ..core.i18n import N_, _
 from ..core.layers import Activation
+from ..core.module import check_int
 from ..core.train import History, TrainingDiverged
 from ..diagnostics import GradientProfile
 from .base import SMALL_PT, new_axes
@@ -184,8 +185,7 @@ def plot_activation_histograms(source, X: np.ndarray | None = None, *,
             raise ValueError(f"plot_activation_histograms: no layer {missing}; the net has "
                              f"layers 0..{len(stats) - 1}")
         chosen = [by_index[i] for i in layers]
-    if not isinstance(bins, int) or bins < 1:
-        raise ValueError(f"plot_activation_histograms: bins must be an int >= 1, got {bins!r}")
+    bins = check_int("plot_activation_histograms", "bins", bins)
     title = _(title) if title else _("activations, layer by layer")
     if overlay:
         fig = _new_figure(fig, figsize or (6.0, 3.5))
@@ -376,9 +376,8 @@ def _layer_names(keys: Sequence[str]) -> dict[str, str]:
 def _some_layers(series: dict[str, list[float]], max_layers: int | None
                  ) -> dict[str, list[float]]:
     """At most ``max_layers`` of the layers, evenly spaced, the first and the last always."""
-    if max_layers is not None and (not isinstance(max_layers, int)
-                                   or isinstance(max_layers, bool) or max_layers < 2):
-        raise ValueError(f"max_layers must be an int >= 2 or None, got {max_layers!r}")
+    max_layers = check_int("labkit.plot.diagnostics", "max_layers", max_layers, minimum=2,
+                           none_ok=True)
     if max_layers is None or len(series) <= max_layers:
         return series
     keys = list(series)
@@ -531,8 +530,7 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
     ``smooth``: draw the mean of the last ``smooth`` steps (e.g. the batches of one epoch)
     instead of every mini-batch's own, noisy loss.
     """
-    if not isinstance(smooth, int) or isinstance(smooth, bool) or smooth < 1:
-        raise ValueError(f"plot_loss_curves: smooth must be an int >= 1, got {smooth!r}")
+    smooth = check_int("plot_loss_curves", "smooth", smooth)
     items = list(runs.items()) if isinstance(runs, Mapping) else [(None, runs)]
     if not items:
         raise ValueError("plot_loss_curves: no runs to draw")

@@ -5,7 +5,8 @@ import ipywidgets as W
 import numpy as np
 
 from ..core.i18n import _
-from ..plot.activations import ACTIVATIONS, activation_and_derivative
+from ..core.layers import ACTIVATIONS
+from ..plot.activations import activation_and_derivative
 from .base import Lab, Status, animate, on_top
 
 

@@ -22,8 +22,8 @@ checks it).
     trace = trace_backward(ex.net, ex.X, ex.dloss)
     print(trace.table())
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.backprop`` and ``labkit.widgets.backprop``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 
@@ -33,20 +33,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...core.i18n import N_, _
-from ...core.layers import Activation, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from ...core.layers import ACTIVATIONS, Activation, Linear, Sequential, Sigmoid
 from ...core.losses import Loss
 from ...core.module import Module
 
 KINDS = ("delta", "dW", "db", "da_prev")
 
-# activation class -> (short name, symbol of f in the formulas, its derivative in words)
-_ACTIVATIONS: dict[type, tuple[str, str, str]] = {
-    Sigmoid: ("sigmoid", "σ", "σ'(z) = a (1 − a)"),
-    Tanh: ("tanh", "tanh", "tanh'(z) = 1 − a²"),
-    ReLU: ("relu", "ReLU", N_("ReLU'(z) = 1 where z > 0, else 0")),
+# activation name (of the one registry, labkit.core.layers.ACTIVATIONS) -> (symbol of f in the
+# formulas, its derivative in words)
+_RULES: dict[str, tuple[str, str]] = {
+    "sigmoid": ("σ", "σ'(z) = a (1 − a)"),
+    "tanh": ("tanh", "tanh'(z) = 1 − a²"),
+    "relu": ("ReLU", N_("ReLU'(z) = 1 where z > 0, else 0")),
     # TRANSLATORS: keep the word alpha: it is replaced by the layer's slope
-    LeakyReLU: ("leaky_relu", "LeakyReLU", N_("LeakyReLU'(z) = 1 where z > 0, else alpha")),
-    Identity: ("identity", "f", "f'(z) = 1"),
+    "leaky_relu": ("LeakyReLU", N_("LeakyReLU'(z) = 1 where z > 0, else alpha")),
+    "identity": ("f", "f'(z) = 1"),
 }
 
 
@@ -233,12 +234,14 @@ def _layer_groups(net: Module) -> list[tuple[int, Linear, int | None, Activation
 def _describe(act: Activation | None) -> tuple[str, str, str]:
     if act is None:
         return "identity", "f", _("no activation: f'(z) = 1")
+    names = {cls: name for name, cls in ACTIVATIONS.items()}
     for cls in type(act).__mro__:
-        if cls in _ACTIVATIONS:
-            name, symbol, rule = _ACTIVATIONS[cls]
+        if cls in names:
+            name = names[cls]
+            symbol, rule = _RULES[name]
             rule = _(rule)
-            if cls is LeakyReLU:
-                rule = rule.replace("alpha", f"{act.alpha:g}")
+            if name == "leaky_relu":
+                rule = rule.replace("alpha", f"{act.negative_slope:g}")
             return name, symbol, rule
     name = type(act).__name__
     return name.lower(), name, f"{name}'(z)"
@@ -397,13 +400,12 @@ def seed001_example() -> Example:
 def random_example(seed: int = 0, hidden: int = 3, activation: str = "sigmoid") -> Example:
     """A 2-hidden-1 network with torch's default initialization, a sigmoid output, one random
     input and a random target in (0, 1), all drawn from ``seed``."""
-    acts = {name: cls for cls, (name, _, _) in _ACTIVATIONS.items()}
-    if activation not in acts:
-        raise ValueError(f"random_example: activation must be one of {sorted(acts)}, got "
-                         f"{activation!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"random_example: activation must be one of {sorted(ACTIVATIONS)}, "
+                         f"got {activation!r}")
     rng = np.random.default_rng(seed)
-    net = Sequential(Linear(2, hidden, rng=rng), acts[activation](), Linear(hidden, 1, rng=rng),
-                     Sigmoid())
+    net = Sequential(Linear(2, hidden, rng=rng), ACTIVATIONS[activation](),
+                     Linear(hidden, 1, rng=rng), Sigmoid())
     X = np.round(rng.normal(size=(1, 2)), 2)
     y = np.round(rng.uniform(0.05, 0.95, size=(1, 1)), 2)
     return Example(_("random 2-{hidden}-1 {activation} (seed {seed})").format(

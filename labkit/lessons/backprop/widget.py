@@ -1,7 +1,7 @@
 """Step-through backprop: walk the backward pass of a small network one computation at a time
 (lesson 04).
 
-    from labkit.widgets.backprop import backprop_lab
+    from labkit.lessons.backprop import backprop_lab
     backprop_lab()                      # seed 001's 2-2-1 sigmoid network, before step 1
 
 The "step" slider (or the back / next buttons, which move it) goes from 0 (forward pass done)

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ...core.i18n import N_, _
 from ...core.layers import Linear, Sequential
+from ...core.module import check_int
 from ...core.train import History
 from ...plot.base import new_axes
 
@@ -240,8 +241,7 @@ def plot_digits(images, y_true: Sequence[int] | None = None,
     for what, v in (("y_true", y_true), ("y_pred", y_pred)):
         if v is not None and len(v) != k:
             raise ValueError(f"plot_digits: {k} images but {len(v)} labels in {what}")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"plot_digits: ncols must be an int >= 1, got {ncols!r}")
+    ncols = check_int("plot_digits", "ncols", ncols)
     ncols = max(1, min(ncols, k)) if k else 1
     nrows = max(1, -(-k // ncols))
     if fig is None:

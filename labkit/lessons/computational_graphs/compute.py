@@ -14,8 +14,8 @@ in dictionaries keyed by the Value objects themselves.
   one node at a time, for the widget that walks the backward pass.
 - :func:`node_name`: a short readable name of a Value, for tables and drawings.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.graph`` and ``labkit.widgets.graph``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

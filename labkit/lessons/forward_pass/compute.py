@@ -11,8 +11,8 @@ with the layers themselves, so the numbers are exactly those of ``net(x)``.
 ``set_linear(layer, W, b)`` sets a Linear layer's weights from given values, checking their
 layout: W must be (out, in), one row per neuron of the layer.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.forward`` and ``labkit.widgets.forward``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.layers import Activation, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from ...core.layers import ACTIVATIONS, Activation, Linear, Sequential
 
-ACTIVATION_NAMES = {Identity: "identity", ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh",
-                    LeakyReLU: "leaky_relu"}
+# class -> name, read from the one activation registry (labkit.core.layers.ACTIVATIONS)
+ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
 
 
 @dataclass
@@ -54,10 +54,7 @@ class LayerTrace:
 
 def activation_name(layer: Activation) -> str:
     """"relu", "sigmoid", "tanh", "leaky_relu" or "identity"; a subclass gets its class name."""
-    for cls, name in ACTIVATION_NAMES.items():
-        if type(layer) is cls:
-            return name
-    return type(layer).__name__.lower()
+    return ACTIVATION_NAMES.get(type(layer), type(layer).__name__.lower())
 
 
 def _as_batch(x, width: int) -> np.ndarray:

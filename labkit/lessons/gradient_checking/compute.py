@@ -11,8 +11,8 @@ only).
 - :func:`format_report`: a gradient-check report whose text does not depend on the last
   digits of rounding noise (for stored notebooks).
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.gradcheck`` and ``labkit.widgets.gradcheck``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ A surface works in ``dim`` = 1 or 2 dimensions: p has shape (dim,). 1-D curves (
 and the quartic of the 1-D slope section) share the whole interface, so the same runner and
 the same words describe them.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.descent`` and ``labkit.widgets.descent``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core.i18n import N_, _, ngettext
+from ...core.module import check_int
 from ...core.optim import SGD, Optimizer
 from ...core.parameter import Parameter
 
@@ -397,11 +398,10 @@ class Descent:
     def run(self, steps: int) -> Trajectory:
         """Takes up to ``steps`` more steps (fewer when it diverges) and returns the whole
         trajectory so far."""
-        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
-            raise ValueError(f"Descent.run: steps must be an int >= 0, got {steps!r}")
+        steps = check_int("Descent.run", "steps", steps, minimum=0)
         s, p = self.surface, self.param
         with np.errstate(all="ignore"):  # overflow is detected below and reported in words
-            for _step in range(int(steps)):
+            for _step in range(steps):
                 if self.diverged:
                     break
                 p.grad[...] = self._grads[-1]

@@ -3,7 +3,7 @@ optimizer took, its loss curve, and the tangent line of the 1-D slope.
 
 Every helper draws on ``ax`` when given (widgets pass their own) or on a new figure of an
 explicit size, and returns what it drew on. Surfaces and runs come from
-``labkit.core.surfaces`` (``get_surface``, ``descend``).
+compute.py (``get_surface``, ``descend``).
 """
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ LEVELS = {"converged": "info", "too slow": "info", "escaped": "info",
 def descent_lab(surface: str = "ravine", lr: float = 0.1, steps: int = 50,
                 start: tuple[float, float] | None = None) -> Lab:
     """Plain gradient descent p <- p - eta grad f(p) (``lk.SGD``) on a surface of
-    ``labkit.core.surfaces``: the path on the contours (or on the 1-D curve), the loss per
+    compute.py: the path on the contours (or on the 1-D curve), the loss per
     step, and a status that says converged / too slow / oscillating / diverged after k steps,
     with the final loss."""
     if surface not in SURFACES:

@@ -17,8 +17,8 @@ dL/dz = p - onehot for cross-entropy.
 of C classes with labkit's own losses (CrossEntropyLoss; MSELoss on the softmax probabilities,
 mean over the C classes as torch.nn.MSELoss) and ``softmax_backward``.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.loss`` and ``labkit.widgets.loss``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are in figures.py
+and its widget in widget.py, next to this file.
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Optimizers compared, drawn: several paths on one surface's contours, and learning-rate
 schedules eta_t against the step t.
 
-Paths come from ``labkit.core.surfaces.descend`` (one run per optimizer, same start); the
-single-path pieces (contours, one path, loss curves) are ``labkit.plot.descent``'s.
+Paths come from lesson 03's ``descend`` (``labkit.lessons.gradient_descent``, one run per
+optimizer, same start); the single-path pieces (contours, one path, loss curves) are lesson 03's
+figures (``labkit.lessons.gradient_descent.figures``).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ...core.i18n import N_, _
+from ...core.module import check_int
 from ...plot.base import SMALL_PT, new_axes
 from ..gradient_descent.compute import Surface, Trajectory
 from ..gradient_descent.figures import plot_losses, plot_surface, plot_trajectory
@@ -85,10 +87,9 @@ def plot_schedules(schedules: Mapping[str, Callable[[int], float]], steps: int,
                    ax: Axes | None = None, *, title: str = N_("learning-rate schedules")) -> Axes:
     """eta_t = schedule(t) for t = 0 .. steps - 1, one line per schedule ``{label: schedule}``
     (e.g. ``StepDecay``, ``CosineDecay`` or any function t -> eta_t)."""
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"plot_schedules: steps must be an int >= 1, got {steps!r}")
+    steps = check_int("plot_schedules", "steps", steps)
     ax = new_axes(ax, figsize=(6.0, 3.2))
-    t = np.arange(int(steps))
+    t = np.arange(steps)
     for label, schedule in schedules.items():
         ax.plot(t, [float(schedule(int(k))) for k in t], lw=1.8, label=label)
     ax.set_xlabel(_("step t"))

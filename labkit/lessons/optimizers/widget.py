@@ -65,7 +65,7 @@ def optimizers_lab(optimizer: str = "momentum", surface: str = "ravine", lr: flo
                    beta1: float = 0.9, beta2: float = 0.999, steps: int = 100,
                    start: tuple[float, float] | None = None) -> Lab:
     """One optimizer (``lk.SGD``, ``lk.SGD(momentum, nesterov)``, ``lk.RMSprop`` or
-    ``lk.Adam``) walking down a 2-D surface of ``labkit.core.surfaces``: its path on the
+    ``lk.Adam``) walking down a 2-D surface of ``labkit.lessons.gradient_descent``: its path on the
     contours, f - f_min per step, and a status that says converged in k steps / too slow /
     oscillating / diverged / stuck at a saddle, with the final loss."""
     if optimizer not in OPTIMIZERS:

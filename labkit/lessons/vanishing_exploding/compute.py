@@ -28,8 +28,8 @@ drift block after block even when f (sigmoid, ReLU) is positive. Either way the 
 exploding gradients) and its widget build their networks here; so can any lesson that wants a
 deep MLP from a few settings.
 
-The module holds the lesson's numbers (numpy only); its figures and widget follow, from
-``labkit.plot.diagnostics`` and ``labkit.widgets.vanishing``, when they move here.
+The module holds the lesson's numbers (numpy only); its figures are ``labkit.plot.diagnostics``'
+and its widget is in widget.py, next to this file.
 """
 from __future__ import annotations
 
@@ -39,45 +39,21 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ...core.i18n import _
-from ...core.layers import (
-    INITS,
-    Activation,
-    Identity,
-    LeakyReLU,
-    Linear,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Tanh,
-)
-from ...core.module import Module
+from ...core.layers import ACTIVATIONS, INITS, Activation, LeakyReLU, Linear, Sequential
+from ...core.module import Module, check_int, check_number
 from ...core.normalization import BatchNorm1d
 from ...core.random import get_rng
 from ...core.residual import Residual
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+ACTIVATION_NAMES = tuple(ACTIVATIONS)   # the one activation registry's names (core.layers)
 
 
 def make_activation(name: str, alpha: float = 0.01) -> Activation:
     """The activation layer called ``name`` ("sigmoid", "tanh", "relu", "leaky_relu" with
     slope ``alpha`` for z < 0, "identity")."""
-    if name == "sigmoid":
-        return Sigmoid()
-    if name == "tanh":
-        return Tanh()
-    if name == "relu":
-        return ReLU()
-    if name == "leaky_relu":
-        return LeakyReLU(alpha)
-    if name == "identity":
-        return Identity()
-    raise ValueError(f"deep_mlp: activation must be one of {ACTIVATION_NAMES}, got {name!r}")
-
-
-def _check_positive_int(name: str, value, low: int = 1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise ValueError(f"deep_mlp: {name} must be an int >= {low}, got {value!r}")
-    return int(value)
+    if name not in ACTIVATIONS:
+        raise ValueError(f"deep_mlp: activation must be one of {ACTIVATION_NAMES}, got {name!r}")
+    return LeakyReLU(alpha) if name == "leaky_relu" else ACTIVATIONS[name]()
 
 
 def _check_init(init) -> None:
@@ -103,17 +79,15 @@ def deep_mlp(depth: int = 10, width: int = 32, *, in_features: int = 2, out_feat
     batch_norm  a BatchNorm1d before every hidden activation
     rng         draws every weight, layer after layer (a Generator, an int seed or None)
     """
-    depth = _check_positive_int("depth", depth)
-    width = _check_positive_int("width", width)
-    in_features = _check_positive_int("in_features", in_features)
-    out_features = _check_positive_int("out_features", out_features)
+    depth = check_int("deep_mlp", "depth", depth)
+    width = check_int("deep_mlp", "width", width)
+    in_features = check_int("deep_mlp", "in_features", in_features)
+    out_features = check_int("deep_mlp", "out_features", out_features)
     if activation not in ACTIVATION_NAMES:
         raise ValueError(f"deep_mlp: activation must be one of {ACTIVATION_NAMES}, "
                          f"got {activation!r}")
     _check_init(init)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
-            math.isfinite(scale) and scale >= 0):
-        raise ValueError(f"deep_mlp: scale must be a finite number >= 0, got {scale!r}")
+    scale = check_number("deep_mlp", "scale", scale)
     rng = get_rng(rng)
 
     def linear(n_in: int, n_out: int) -> Linear:

@@ -1,0 +1,14 @@
+"""Moved: lesson 07's figures (plot_relative_errors, plot_epsilon_sweep, plot_cost) live in
+``labkit.lessons.gradient_checking.figures`` now.
+
+This old path works for one release and warns (DeprecationWarning); ARCHITECTURE.md lists
+where every module went.
+"""
+import importlib
+
+from ..core._moved import moved
+
+
+def __getattr__(name: str):
+    return moved(__name__, name,
+                 lambda: importlib.import_module("labkit.lessons.gradient_checking.figures"))

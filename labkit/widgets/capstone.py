@@ -1,0 +1,12 @@
+"""Moved: lesson 10's widget (digit_explorer) lives in ``labkit.lessons.capstone.widget`` now.
+
+This old path works for one release and warns (DeprecationWarning); ARCHITECTURE.md lists
+where every module went.
+"""
+import importlib
+
+from ..core._moved import moved
+
+
+def __getattr__(name: str):
+    return moved(__name__, name, lambda: importlib.import_module("labkit.lessons.capstone.widget"))
