@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.backprop.compute import random_example, seed001_example  # noqa: E402
+from labkit.lessons.backprop.compute import random_example, worked_example  # noqa: E402
 from labkit.lessons.backprop.figures import backward_state, draw_backprop_step  # noqa: E402
 from labkit.lessons.backprop.widget import EXAMPLES, backprop_lab, make_example, step_status  # noqa: E402
 from labkit.widgets.drive import random_settings, sweep  # noqa: E402
@@ -27,7 +27,7 @@ LESSON = Path(__file__).resolve().parents[1] / "lessons" / "04_backprop.ipynb"
 # --- the lesson's claims, recomputed --------------------------------------------------------
 @pytest.fixture
 def seed():
-    ex = seed001_example()
+    ex = worked_example()
     return ex, ex.trace()
 
 
@@ -200,7 +200,7 @@ def test_sweeping_and_random_settings_never_show_an_error():
     lab = backprop_lab(step=3)
     for values, status in sweep(lab):
         assert status.level != "error", values
-    assert lab.values == {"step": 3, "example": "seed001", "seed": 0}
+    assert lab.values == {"step": 3, "example": "worked", "seed": 0}
     for values, status in random_settings(lab, 5, np.random.default_rng(0)):
         assert status.level != "error", values
         assert lab.trace is lab._get(values["example"], values["seed"])[1]

@@ -13,7 +13,7 @@ from labkit.lessons.backprop.compute import (
     BackpropTrace,
     fmt,
     random_example,
-    seed001_example,
+    worked_example,
     trace_backward,
 )
 
@@ -117,7 +117,7 @@ def test_parameter_gradients_are_not_touched(rng):
 
 
 def test_steps_come_in_backprop_order_with_their_formulas():
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     assert len(trace) == 8
     assert [s.number for s in trace] == list(range(1, 9))
     assert [(s.layer, s.kind) for s in trace] == [(2, k) for k in KINDS] + [(1, k) for k in KINDS]
@@ -126,14 +126,14 @@ def test_steps_come_in_backprop_order_with_their_formulas():
         "dL/da[1] = δ[2] W[2]", "δ[1] = dL/da[1] ⊙ σ'(z[1])", "dW[1] = δ[1]ᵀ a[0]",
         "db[1] = Σ_batch δ[1]", "dL/da[0] = δ[1] W[1]"]
     assert [s.param for s in trace] == [None, "2.W", "2.b", None, None, "0.W", "0.b", None]
-    without = seed001_example().trace(include_input=False)
+    without = worked_example().trace(include_input=False)
     assert len(without) == 7 and without[-1].quantity == "db[1]"
     with pytest.raises(KeyError, match="no step"):
         _ = without.dX
 
 
 def test_each_step_uses_the_cached_values_and_the_previous_results():
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     hidden, output = trace.layer(1), trace.layer(2)
     d2, dW2, db2, da1, d1, dW1, db1, da0 = trace.steps
     assert np.array_equal(d2.uses["dL/da[2]"], trace.dL_dyhat)
@@ -156,7 +156,7 @@ def test_each_step_uses_the_cached_values_and_the_previous_results():
 def test_seed001_numbers_against_seed_000s_column_formulas():
     """The same network by hand, one sample as a column (seed 000's form): z = W a + b,
     dW = δ aᵀ, dJ/da_prev = Wᵀ δ. The rows of the trace are these columns transposed."""
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
     x = np.array([[1.0], [2.0]])
     W1 = np.array([[0.5, 0.6], [0.7, 0.8]]).T            # (out, in) from the seed's (in, out)
@@ -182,7 +182,7 @@ def test_seed001_numbers_against_seed_000s_column_formulas():
 
 
 def test_with_numbers_and_the_tables_read_as_the_lesson_prints_them():
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     assert trace[0].with_numbers() == ("δ[2] = dL/da[2] ⊙ σ'(z[2]) = [0.2657] ⊙ [0.1794] = "
                                        "[0.04767]")
     assert trace[1].with_numbers() == ("dW[2] = δ[2]ᵀ a[1] = [0.04767]ᵀ [0.8808, 0.9168] = "
@@ -203,7 +203,7 @@ def test_fmt():
 
 
 def test_known_after_find_and_layer():
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     assert trace.known_after(0) == [] and len(trace.known_after(8)) == 8
     assert trace.find("db", 1) is trace[6]
     with pytest.raises(ValueError, match="0..8"):
@@ -250,7 +250,7 @@ def test_errors_are_clear(rng):
 
 
 def test_the_examples():
-    ex = seed001_example()
+    ex = worked_example()
     assert np.array_equal(ex.net[0].W.data, np.array([[0.5, 0.6], [0.7, 0.8]]).T)
     assert ex.eta == 0.1 and ex.X.tolist() == [[1.0, 2.0]] and ex.y.tolist() == [[0.5]]
     assert ex.loss() == pytest.approx(0.5 * (0.765738 - 0.5) ** 2, abs=1e-7)
@@ -263,7 +263,7 @@ def test_the_examples():
         random_example(0, activation="softplus")
 
 
-def test_seed001_example_leaves_the_default_generator_alone():
+def test_worked_example_leaves_the_default_generator_alone():
     before = lk.get_rng().bit_generator.state
-    seed001_example()
+    worked_example()
     assert lk.get_rng().bit_generator.state == before

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import labkit as lk  # noqa: E402
 from labkit.lessons.forward_pass.compute import LayerTrace, forward_trace, set_linear  # noqa: E402
 from labkit.lessons.forward_pass.figures import draw_forward  # noqa: E402
-from labkit.lessons.forward_pass.widget import SEED_003, forward_lab, network_221  # noqa: E402
+from labkit.lessons.forward_pass.widget import START_WEIGHTS, forward_lab, network_221  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402
 
 X = np.array([2.0, 3.0])
@@ -178,14 +178,14 @@ def test_network_221_is_seed_003():
     np.testing.assert_array_equal(net[0].W.data, [[0.1, 0.4], [0.2, 0.5]])
     np.testing.assert_array_equal(net[2].W.data, [[0.6, 0.3]])
     np.testing.assert_allclose(net(X.reshape(1, 2)), [[1.83]])
-    np.testing.assert_allclose(network_221({**SEED_003, "w5": 1.0})(X.reshape(1, 2)),
+    np.testing.assert_allclose(network_221({**START_WEIGHTS, "w5": 1.0})(X.reshape(1, 2)),
                                [[1.0 * 1.5 + 0.3 * 2.1 + 0.3]])
 
 
 def test_forward_lab_says_y_hat_and_the_loss_in_words():
     lab = forward_lab()
     assert lab.view.image.value[:8] == b"\x89PNG\r\n\x1a\n"
-    assert list(lab.controls) == list(SEED_003)
+    assert list(lab.controls) == list(START_WEIGHTS)
     assert lab.last_status.level == "info"
     assert lab.last_status.text == ("ŷ = 1.83 is 0.67 below the target y = 2.5; "
                                     "the loss (ŷ − y)² is 0.449.")

@@ -174,12 +174,12 @@ def _optimizers():
 
 
 def _backprop():
-    from labkit.lessons.backprop import seed001_example
+    from labkit.lessons.backprop.compute import worked_example
     from labkit.plot.backprop import draw_backprop_step
     fig = Figure(figsize=(10.0, 4.4), dpi=100)
     ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
     ledger = fig.add_axes((0.57, 0.02, 0.42, 0.9))
-    draw_backprop_step(seed001_example().trace(), 3, ax, ledger_ax=ledger)
+    draw_backprop_step(worked_example().trace(), 3, ax, ledger_ax=ledger)
     return fig, ax, ("title",)
 
 

@@ -31,7 +31,7 @@ MOVED = {
         LESSON + "gradient_descent.compute"),
     "labkit.core.backprop_trace": dict.fromkeys(
         ["KINDS", "fmt", "LayerRecord", "BackpropStep", "BackpropTrace", "trace_backward",
-         "Example", "SEED001_W1", "seed001_example", "random_example"],
+         "Example", "WORKED_W1", "worked_example", "random_example"],
         LESSON + "backprop.compute"),
     "labkit.core.naive_autograd": dict.fromkeys(
         ["node_name", "NaiveBackward", "TooManyCalls", "naive_backward", "count_paths",
@@ -174,3 +174,10 @@ def test_a_learner_does_not_see_the_warning_from_labkits_own_modules(tmp_path):
     assert out.stdout.strip() == "quiet"
     assert out.stderr.count("DeprecationWarning") == 1
     assert "from labkit.lessons.gradient_descent.compute import get_surface" in out.stderr
+
+
+def test_the_worked_example_old_name_warns_and_gives_the_same_function():
+    from labkit.lessons.backprop import compute
+    with pytest.warns(DeprecationWarning, match="worked_example"):
+        old = compute.seed001_example
+    assert old is compute.worked_example

@@ -1,4 +1,4 @@
-"""Moved: lesson 04's step-by-step backward pass (trace_backward, seed001_example) live in
+"""Moved: lesson 04's step-by-step backward pass (trace_backward, worked_example) live in
 ``labkit.lessons.backprop`` now.
 
 This old path works for one release and warns (DeprecationWarning); ARCHITECTURE.md lists

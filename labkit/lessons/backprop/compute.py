@@ -18,7 +18,7 @@ formula, the values it used (which of them the forward pass cached) and the resu
 touches ``Parameter.grad``; its gradients equal those ``net.backward`` accumulates (a test
 checks it).
 
-    ex = seed001_example()                      # the 2-2-1 sigmoid net of seed 001
+    ex = worked_example()                      # the lesson's worked 2-2-1 sigmoid net
     trace = trace_backward(ex.net, ex.X, ex.dloss)
     print(trace.table())
 
@@ -35,7 +35,7 @@ import numpy as np
 from ...core.i18n import N_, _
 from ...core.layers import ACTIVATIONS, Activation, Linear, Sequential, Sigmoid
 from ...core.losses import Loss
-from ...core.module import Module
+from ...core.module import Module, renamed
 
 KINDS = ("delta", "dW", "db", "da_prev")
 
@@ -377,23 +377,23 @@ class Example:
                               describe="ŷ − y")
 
 
-SEED001_W1 = np.array([[0.5, 0.6], [0.7, 0.8]])   # as the seed writes it: z1 = X·W1 + b1
+WORKED_W1 = np.array([[0.5, 0.6], [0.7, 0.8]])   # as a textbook writes it: z1 = X·W1 + b1
 
 
-def seed001_example() -> Example:
-    """Seed 001's 2-2-1 sigmoid network: X = [1, 2], y = 0.5, W1 = [[0.5, 0.6], [0.7, 0.8]],
+def worked_example() -> Example:
+    """The lesson's worked 2-2-1 sigmoid network: X = [1, 2], y = 0.5, W1 = [[0.5, 0.6], [0.7, 0.8]],
     b1 = [0.1, 0.2], W2 = [0.9, 0.1], b2 = 0.3, loss ½(ŷ − y)², η = 0.1.
 
-    The seed computes z1 = X·W1 + b1, so its W1 is laid out (in, out); labkit's W is
+    A textbook computing z1 = X·W1 + b1 lays its W1 out (in, out); labkit's W is
     (out, in): layer 0's W is W1 transposed, [[0.5, 0.7], [0.6, 0.8]].
     """
     net = Sequential(Linear(2, 2, init="zeros"), Sigmoid(),
                      Linear(2, 1, init="zeros"), Sigmoid())
-    net[0].W.data[...] = SEED001_W1.T
+    net[0].W.data[...] = WORKED_W1.T
     net[0].b.data[...] = [0.1, 0.2]
     net[2].W.data[...] = [[0.9, 0.1]]
     net[2].b.data[...] = [0.3]
-    return Example(_("seed 001: 2-2-1 sigmoid"), net, np.array([[1.0, 2.0]]),
+    return Example(_("worked example: 2-2-1 sigmoid"), net, np.array([[1.0, 2.0]]),
                    np.array([[0.5]]), eta=0.1)
 
 
@@ -410,3 +410,11 @@ def random_example(seed: int = 0, hidden: int = 3, activation: str = "sigmoid") 
     y = np.round(rng.uniform(0.05, 0.95, size=(1, 1)), 2)
     return Example(_("random 2-{hidden}-1 {activation} (seed {seed})").format(
         hidden=hidden, activation=activation, seed=seed), net, X, y, eta=0.1)
+
+
+_RENAMED = {"seed001_example": ("worked_example", lambda: worked_example),
+            "SEED001_W1": ("WORKED_W1", lambda: WORKED_W1)}
+
+
+def __getattr__(name: str):              # the old names, for one release
+    return renamed(__name__, name, _RENAMED)

@@ -2,7 +2,7 @@
 its nodes and on its edges, the backward values as they are computed, and a ledger of the
 steps (lesson 04 and its step-through widget).
 
-    trace = seed001_example().trace()
+    trace = worked_example().trace()
     draw_backprop_step(trace, 5)        # after 5 steps: δ[1] has just been computed
 
 Colours: the forward values are black; the backward values (dL/da, δ, dW) red; the quantity

@@ -2,12 +2,12 @@
 (lesson 04).
 
     from labkit.lessons.backprop import backprop_lab
-    backprop_lab()                      # seed 001's 2-2-1 sigmoid network, before step 1
+    backprop_lab()                      # the worked 2-2-1 sigmoid network, before step 1
 
 The "step" slider (or the back / next buttons, which move it) goes from 0 (forward pass done)
 to the last step; the diagram shows which quantity is computed and which cached values it
 uses, the ledger beside it lists the steps, and the status line gives the formula with the
-numbers. "example" switches between seed 001's network and random 2-3-1 networks (hidden
+numbers. "example" switches between the worked example and random 2-3-1 networks (hidden
 sigmoid, tanh or ReLU), drawn from "random seed" (shown only for those).
 
 The diagram is drawn once per network and changed in place from step to step (only what moves
@@ -25,11 +25,11 @@ from matplotlib.figure import Figure
 from ...core.i18n import N_, _
 from ...plot.base import MIN_TEXT_PX
 from ...widgets.base import Lab, Status, animate, clear_drawing, show_if
-from .compute import BackpropTrace, Example, fmt, random_example, seed001_example
+from .compute import BackpropTrace, Example, fmt, random_example, worked_example
 from .figures import BackpropDiagram, ledger_rows
 
 EXAMPLES = [
-    (N_("seed 001: 2-2-1 sigmoid"), "seed001"),
+    (N_("worked example: 2-2-1 sigmoid"), "worked"),
     (N_("random 2-3-1, sigmoid hidden"), "sigmoid"),
     (N_("random 2-3-1, tanh hidden"), "tanh"),
     (N_("random 2-3-1, ReLU hidden"), "relu"),
@@ -39,9 +39,9 @@ SATURATED = 1e-3   # f'(z) below this: (almost) no gradient passes through the u
 
 def make_example(example: str, seed: int = 0) -> Example:
     """The network of one "example" option (see EXAMPLES), with ``seed`` for the random ones."""
-    if example == "seed001":
-        return seed001_example()
-    names = [value for _, value in EXAMPLES if value != "seed001"]
+    if example == "worked":
+        return worked_example()
+    names = [value for _, value in EXAMPLES if value != "worked"]
     if example not in names:
         raise ValueError(f"backprop_lab: example must be one of "
                          f"{[v for _, v in EXAMPLES]}, got {example!r}")
@@ -52,7 +52,7 @@ class BackpropLab(Lab):
     """The step-through backward widget; ``trace`` is the trace on show, ``next()`` and
     ``back()`` move the step slider as the buttons do."""
 
-    def __init__(self, example: str = "seed001", step: int = 0, seed: int = 0) -> None:
+    def __init__(self, example: str = "worked", step: int = 0, seed: int = 0) -> None:
         self._traces: dict[tuple[str, int], tuple[Example, BackpropTrace]] = {}
         n = len(self._get(example, seed)[1])
         if not 0 <= step <= n:
@@ -90,7 +90,7 @@ class BackpropLab(Lab):
 
     # --- drawing -------------------------------------------------------------------------
     def _get(self, example: str, seed: int) -> tuple[Example, BackpropTrace]:
-        key = (example, 0 if example == "seed001" else int(seed))
+        key = (example, 0 if example == "worked" else int(seed))
         if key not in self._traces:
             ex = make_example(example, seed)
             self._traces[key] = (ex, ex.trace())
@@ -114,7 +114,7 @@ class BackpropLab(Lab):
                 self._diagram = BackpropDiagram(trace, self._ax)
                 animate(self._diagram.moving)
         self.example, self.trace = ex, trace
-        show_if(self.controls["seed"], v["example"] != "seed001")
+        show_if(self.controls["seed"], v["example"] != "worked")
         self.back_button.disabled = k == 0
         self.next_button.disabled = k == n
         self._diagram.show(k)
@@ -165,6 +165,6 @@ def step_status(ex: Example, trace: BackpropTrace, k: int) -> Status:
     return Status(text)
 
 
-def backprop_lab(example: str = "seed001", step: int = 0, seed: int = 0) -> BackpropLab:
+def backprop_lab(example: str = "worked", step: int = 0, seed: int = 0) -> BackpropLab:
     """The step-through backward widget (see the module's docstring)."""
     return BackpropLab(example=example, step=step, seed=seed)

@@ -1,4 +1,4 @@
-"""Lesson 05, computational graphs (lessons/05_computational_graphs.ipynb): seed 002's recursive
+"""Lesson 05, computational graphs (lessons/05_computational_graphs.ipynb): the naive recursive
 backprop, kept WRONG on purpose, and the tools that show why.
 
 Lesson 05 runs :func:`naive_backward` next to ``Value.backward`` on graphs where one value
@@ -6,7 +6,7 @@ feeds several others. Everything here is plain Python (no numpy), reads a graph 
 :class:`~labkit.core.value.Value` and never changes a Value's ``grad``: the results come back
 in dictionaries keyed by the Value objects themselves.
 
-- :func:`naive_backward`: the recursion of seed 002, translated line by line. **Wrong** for
+- :func:`naive_backward`: the recursion a first attempt writes, line by line. **Wrong** for
   any graph in which a value that has inputs of its own is used more than once.
 - :func:`count_paths`: how many paths lead from the output to each value. The naive recursion
   enters a value once per path, and paths multiply: a chain of k doublings has 2^k of them.
@@ -40,7 +40,7 @@ def node_name(v: Value) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# the WRONG recursion of seed 002
+# the WRONG recursion (one call per path)
 # ---------------------------------------------------------------------------------------
 
 
@@ -68,7 +68,7 @@ class TooManyCalls(RuntimeError):
 
 def naive_backward(root: Value, max_calls: int = 1_000_000, record: bool = False
                    ) -> NaiveBackward:
-    """**WRONG ON PURPOSE.** The recursive autograd of seed 002, for teaching::
+    """**WRONG ON PURPOSE.** The recursive autograd a first attempt writes, for teaching::
 
         def backward(node):
             for parent, local_grad in node.dependencies:

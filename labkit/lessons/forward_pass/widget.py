@@ -1,4 +1,4 @@
-"""Lesson 01's widget: the 2-2-1 ReLU network of seed 003, with a slider for every weight and
+"""Lesson 01's widget: the 2-2-1 ReLU network of the lesson, with a slider for every weight and
 bias, drawn with its forward values; the status says ŷ, the loss and which ReLU units are dead.
 """
 from __future__ import annotations
@@ -17,9 +17,9 @@ from ...widgets.base import Lab, Status, animate
 from .compute import forward_trace, set_linear
 from .figures import draw_forward, update_forward
 
-# Seed 003's example: x = [2, 3], target y = 2.5. Each row of sliders is one neuron:
+# The lesson's example: x = [2, 3], target y = 2.5. Each row of sliders is one neuron:
 # h1 = ReLU(w1 x1 + w2 x2 + b_h1), h2 = ReLU(w3 x1 + w4 x2 + b_h2), ŷ = w5 h1 + w6 h2 + b_o.
-SEED_003 = {"w1": 0.1, "w2": 0.4, "b_h1": 0.1,
+START_WEIGHTS = {"w1": 0.1, "w2": 0.4, "b_h1": 0.1,
             "w3": 0.2, "w4": 0.5, "b_h2": 0.2,
             "w5": 0.6, "w6": 0.3, "b_o": 0.3}
 EDGE_NAMES = [[["w1", "w2"], ["w3", "w4"]], [["w5", "w6"]]]
@@ -33,9 +33,9 @@ def round_up(v: float) -> float:
     return next(m * decade for m in (1, 1.5, 2, 3, 5, 7, 10) if m * decade >= v * (1 - 1e-12))
 
 
-def network_221(values: Mapping[str, float] = SEED_003, net: Sequential | None = None
+def network_221(values: Mapping[str, float] = START_WEIGHTS, net: Sequential | None = None
                 ) -> Sequential:
-    """The 2-2-1 ReLU network with the named weights of seed 003 (``net`` is reused if given).
+    """The 2-2-1 ReLU network with the lesson's named weights (``net`` is reused if given).
     W of each Linear is (out, in): row j holds the weights into neuron j."""
     if net is None:
         net = Sequential(Linear(2, 2), ReLU(), Linear(2, 1))
@@ -79,14 +79,14 @@ def describe_forward(net: Sequential, x: np.ndarray, y: float) -> Status:
 
 
 def forward_lab(x=(2.0, 3.0), y: float = 2.5, **values: float) -> Lab:
-    """Sliders for the 6 weights and 3 biases of seed 003's 2-2-1 ReLU network (start values:
-    the seed's, or the ones given by name, e.g. ``forward_lab(w2=-0.4)``); shows the network
+    """Sliders for the 6 weights and 3 biases of the lesson's 2-2-1 ReLU network (start values:
+    the lesson's, or the ones given by name, e.g. ``forward_lab(w2=-0.4)``); shows the network
     with its forward values for the input x, ŷ against the target y, and the loss."""
-    unknown = set(values) - set(SEED_003)
+    unknown = set(values) - set(START_WEIGHTS)
     if unknown:
         raise ValueError(f"forward_lab: unknown parameter(s) {sorted(unknown)}; "
-                         f"the network's are {list(SEED_003)}")
-    start = {**SEED_003, **values}
+                         f"the network's are {list(START_WEIGHTS)}")
+    start = {**START_WEIGHTS, **values}
     x = np.asarray(x, dtype=np.float64).reshape(1, 2)
     controls = {}
     for name, value in start.items():

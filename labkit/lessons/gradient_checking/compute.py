@@ -55,7 +55,7 @@ class LinearDbNotSummed(Linear):
 
 class LinearTransposedDW(Linear):
     """**WRONG ON PURPOSE**: a Linear whose backward computes dW as ``x^T delta`` (shape
-    (in, out)) instead of ``delta^T x`` (shape (out, in)), the layout mistake of seed 001.
+    (in, out)) instead of ``delta^T x`` (shape (out, in)), a common layout mistake.
 
     For a square layer the shapes still fit, so nothing crashes: only the gradient check
     notices. (For a non-square layer the += fails with a shape error.)
