@@ -26,13 +26,13 @@ from labkit.lessons.capstone.figures import (  # noqa: E402
     HEALTHY_RATIO,
     RIGHT_COLOR,
     WRONG_COLOR,
-    moving_average,
     plot_confusion_matrix,
     plot_digits,
     plot_gradient_monitor,
     plot_history,
     plot_probabilities,
 )
+from labkit.plot.base import trailing_mean  # noqa: E402
 
 LESSON = Path(__file__).resolve().parent.parent / "lessons" / "10_capstone.ipynb"
 
@@ -174,7 +174,7 @@ def test_gradient_monitor_plot_draws_one_raw_and_one_smoothed_line_per_layer(dig
     smooth = [line.get_label() for line in ax_g.lines if not line.get_label().startswith("_")]
     assert smooth == ["layer 0: Linear 64→16", "layer 2: Linear 16→10"]
     np.testing.assert_allclose(ax_g.lines[1].get_ydata(),
-                               moving_average(monitor.grad_norm["0"], 5)[1])
+                               trailing_mean(monitor.grad_norm["0"], 5))
     ratios = [line for line in ax_r.lines if line.get_alpha() == 0.3]
     np.testing.assert_allclose(ratios[1].get_ydata(), monitor.update_ratio["2"])
     assert any(np.all(np.asarray(line.get_ydata()) == HEALTHY_RATIO) for line in ax_r.lines)
@@ -183,11 +183,11 @@ def test_gradient_monitor_plot_draws_one_raw_and_one_smoothed_line_per_layer(dig
         plot_gradient_monitor(object(), (ax_g, ax_r))
 
 
-def test_moving_average_centres_full_windows():
-    centre, mean = moving_average([1, 2, 3, 4, 5], 3)
-    np.testing.assert_allclose(centre, [1, 2, 3])
-    np.testing.assert_allclose(mean, [2, 3, 4])
-    np.testing.assert_allclose(moving_average([1, 2], 5)[1], [1, 2])
+def test_trailing_mean_averages_the_last_k_and_keeps_nan_out():
+    np.testing.assert_allclose(trailing_mean([1, 2, 3, 4, 5], 3), [1, 1.5, 2, 3, 4])
+    np.testing.assert_allclose(trailing_mean([1, 2], 5), [1, 1.5])
+    out = trailing_mean([1.0, np.nan, 3.0, np.inf, 5.0], 2)
+    np.testing.assert_allclose(out, [1, np.nan, 3, np.nan, 5])
 
 
 def test_history_plot_shows_loss_per_step_and_the_validation_metric():

@@ -7,6 +7,7 @@ every text is at least ``SMALL_PT * SCREEN_DPI / 72`` = 10.4 px on screen at the
 """
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.axes import Axes
 
 SCREEN_DPI = 100     # dpi of widget figures (and of matplotlib's inline figures)
@@ -23,3 +24,15 @@ def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (5.0, 3.5)) 
 
     _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def trailing_mean(values, k: int) -> np.ndarray:
+    """The mean of the last k values at every step (of fewer at the start), to draw a noisy
+    curve smoothly; NaN and inf values stay out of the means and keep their place as NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    out = np.full(values.size, np.nan)
+    for i in range(values.size):
+        window = values[max(0, i - k + 1):i + 1]
+        if np.isfinite(values[i]):
+            out[i] = np.mean(window[np.isfinite(window)])
+    return out

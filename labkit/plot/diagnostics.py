@@ -28,7 +28,7 @@ from ..core.layers import Activation
 from ..core.module import check_int
 from ..core.train import History, TrainingDiverged
 from ..diagnostics import GradientProfile
-from .base import SMALL_PT, new_axes
+from .base import SMALL_PT, new_axes, trailing_mean
 
 UPDATE_RATIO_GUIDE = 1e-3
 LEGEND_MAX = 8          # more lines than this: a colour bar "layer (input → output)" instead
@@ -505,16 +505,6 @@ def _losses_of(run) -> tuple[np.ndarray, int | None]:
     return losses, (int(bad[0]) + 1 if bad.size else None)
 
 
-def _trailing_mean(values: np.ndarray, k: int) -> np.ndarray:
-    """Mean of the last k values at every step (fewer at the start); NaN stays NaN."""
-    out = np.full(values.size, np.nan)
-    for i in range(values.size):
-        window = values[max(0, i - k + 1):i + 1]
-        if np.isfinite(values[i]):
-            out[i] = np.mean(window[np.isfinite(window)])
-    return out
-
-
 def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
                      chance: float | None = None, title: str | None = None,
                      ymax: float | None = None, smooth: int = 1,
@@ -543,7 +533,7 @@ def plot_loss_curves(runs, ax: Axes | None = None, *, log: bool = True,
         if diverged is not None:
             values[diverged - 1:] = np.nan
         if smooth > 1:
-            values = _trailing_mean(values, smooth)
+            values = trailing_mean(values, smooth)
         if log:
             values, _bad = _positive(values)
         curves.append((label, values, diverged))

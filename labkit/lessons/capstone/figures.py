@@ -18,7 +18,7 @@ from ...core.i18n import N_, _
 from ...core.layers import Linear, Sequential
 from ...core.module import check_int
 from ...core.train import History
-from ...plot.base import new_axes
+from ...plot.base import new_axes, trailing_mean
 
 RIGHT_COLOR, WRONG_COLOR, OTHER_COLOR = "#2ca02c", "#d62728", "#9e9e9e"
 LAYER_COLORS = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
@@ -34,16 +34,6 @@ def _pair(axes, figsize: tuple[float, float]) -> tuple[Axes, Axes]:
     if len(axes) != 2:
         raise ValueError(f"expected two Axes to draw on, got {len(axes)}")
     return axes[0], axes[1]
-
-
-def moving_average(values: Sequence[float], window: int) -> tuple[np.ndarray, np.ndarray]:
-    """(centre index, mean) of every full window of ``values``; the values themselves when
-    ``window`` <= 1 or longer than the series."""
-    v = np.asarray(values, dtype=np.float64)
-    if window <= 1 or window > len(v):
-        return np.arange(len(v), dtype=np.float64), v
-    mean = np.convolve(v, np.ones(window) / window, mode="valid")
-    return np.arange(len(mean)) + (window - 1) / 2.0, mean
 
 
 # --- the training run ------------------------------------------------------------------------
@@ -107,7 +97,7 @@ def plot_gradient_monitor(monitor, axes: Sequence[Axes] | None = None, *,
     ||dL/dθ|| of the layer at every recorded step, and the update:data ratio
     ||Δθ|| / ||θ|| of the step, with the rule-of-thumb 1e-3 dashed.
 
-    Raw values are drawn faintly, their moving average over ``smooth`` steps solidly.
+    Raw values are drawn faintly, their mean over the last ``smooth`` steps solidly.
     ``net`` names the layers ("layer 0: Linear 64→128"); ``steps_per_epoch`` marks epochs.
     ``axes``: two Axes, else a new figure of size (9, 3.4). Returns the two Axes."""
     for attr in ("steps", "grad_norm", "update_ratio"):
@@ -123,9 +113,7 @@ def plot_gradient_monitor(monitor, axes: Sequence[Axes] | None = None, *,
             v = np.maximum(np.asarray(values, dtype=np.float64), TINY)
             x = steps[:len(v)]
             ax.plot(x, v, color=color, lw=0.6, alpha=0.3)
-            centre, mean = moving_average(v, smooth)
-            xs = np.interp(centre, np.arange(len(x)), x) if len(x) else centre
-            ax.plot(xs, mean, color=color, lw=1.6,
+            ax.plot(x, trailing_mean(v, smooth), color=color, lw=1.6,
                     label=labels.get(key, _("layer {key}").format(key=key)))
         ax.set_yscale("log")
         ax.set_xlabel(_("step"))
