@@ -149,9 +149,9 @@ def _forward():
 
 
 def _loss():
-    from labkit.plot.loss import plot_loss_curves
+    from labkit.lessons.loss import plot_ce_and_mse_vs_p
     fig, axes = new_figure((9.0, 3.4), panels=2)
-    plot_loss_curves(axes)
+    plot_ce_and_mse_vs_p(axes)
     return fig, axes[1], ("title", "xlabel", "ylabel")
 
 

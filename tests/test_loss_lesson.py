@@ -25,7 +25,7 @@ from labkit.lessons.loss.compute import (  # noqa: E402
 from labkit.lessons.loss.figures import (  # noqa: E402
     plot_class_probabilities,
     plot_logit_gradients,
-    plot_loss_curves,
+    plot_ce_and_mse_vs_p,
     update_class_probabilities,
     update_logit_gradients,
 )
@@ -169,8 +169,8 @@ def test_classify_logits_refuses_bad_input():
 
 
 # --- plots ----------------------------------------------------------------------------------
-def test_plot_loss_curves_draws_the_formulas():
-    ax_loss, ax_grad = plot_loss_curves()
+def test_plot_ce_and_mse_vs_p_draws_the_formulas():
+    ax_loss, ax_grad = plot_ce_and_mse_vs_p()
     assert ax_loss.figure.get_size_inches().tolist() == [9.0, 3.4]
     p, ce = ax_loss.lines[0].get_data()
     _, mse = ax_loss.lines[1].get_data()
@@ -258,3 +258,9 @@ def test_loss_lab_rejects_bad_start_values():
         loss_lab(target=3)
     with pytest.raises(ValueError, match="outside the slider's range"):
         loss_lab(logits=(9.0, 0.0, 0.0))
+
+
+def test_the_old_name_of_the_ce_and_mse_figure_warns_and_is_the_same_function():
+    from labkit.lessons.loss import figures
+    with pytest.warns(DeprecationWarning, match="plot_ce_and_mse_vs_p"):
+        assert figures.plot_loss_curves is figures.plot_ce_and_mse_vs_p

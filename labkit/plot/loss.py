@@ -1,4 +1,4 @@
-"""Moved: lesson 02's figures (plot_loss_curves, the softmax bars and logit gradients) live in
+"""Moved: lesson 02's figures (plot_ce_and_mse_vs_p, the softmax bars and logit gradients) live in
 ``labkit.lessons.loss.figures`` now.
 
 This old path works for one release and warns (DeprecationWarning); ARCHITECTURE.md lists

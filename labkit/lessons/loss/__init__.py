@@ -9,7 +9,7 @@ Read compute.py, then figures.py, then widget.py:
 Here are the names the lesson imports (``from labkit.lessons.loss import ...``).
 """
 from .compute import cross_entropy_vs_p, mse_vs_p
-from .figures import plot_loss_curves
+from .figures import plot_ce_and_mse_vs_p
 from .widget import loss_lab
 
-__all__ = ["cross_entropy_vs_p", "loss_lab", "mse_vs_p", "plot_loss_curves"]
+__all__ = ["cross_entropy_vs_p", "loss_lab", "mse_vs_p", "plot_ce_and_mse_vs_p"]

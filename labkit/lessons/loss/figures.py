@@ -7,13 +7,14 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ...core.i18n import _
+from ...core.module import renamed
 from ...plot.base import SMALL_PT, new_axes
 from .compute import ClassifierLosses, cross_entropy_vs_p, mse_vs_p
 
 CE_COLOR, MSE_COLOR, TRUE_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#2ca02c", "#9e9e9e"
 
 
-def plot_loss_curves(axes: Sequence[Axes] | None = None, p_min: float = 0.001,
+def plot_ce_and_mse_vs_p(axes: Sequence[Axes] | None = None, p_min: float = 0.001,
                      wrong_below: float = 0.1) -> tuple[Axes, Axes]:
     """Two panels against p, the predicted probability of the true class (p = sigmoid(z)):
     the loss, and how hard it pushes the logit, |dL/dz|, for cross-entropy and for MSE on the
@@ -142,3 +143,12 @@ def _names(result: ClassifierLosses, class_names: Sequence[str] | None) -> list[
     if len(names) != c:
         raise ValueError(f"{len(names)} class names for {c} classes")
     return names
+
+
+# the old name (two functions were called plot_loss_curves: this one and the training curves
+# of labkit.plot.diagnostics), for one release
+_RENAMED = {"plot_loss_curves": ("plot_ce_and_mse_vs_p", lambda: plot_ce_and_mse_vs_p)}
+
+
+def __getattr__(name: str):
+    return renamed(__name__, name, _RENAMED)
