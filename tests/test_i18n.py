@@ -428,3 +428,15 @@ def test_wrapping_counts_a_chinese_character_as_two_columns():
                        24, "      ")
     assert len(lines) > 2 and all(text_width(line) <= 24 for line in lines)
     assert "".join(line.strip() for line in lines).startswith("dL/da[1]（前向缓存）=")
+
+
+def test_the_titles_lessons_pass_to_labkit_are_in_the_catalog_and_drawn_in_chinese():
+    titles = dict(catalogs.lesson_titles())
+    assert titles["the ravine: loss per step"] == "lessons/03_gradient_descent.ipynb"
+    i18n.set_language("zh")
+    try:
+        assert i18n._("the ravine: loss per step") == "峡谷：每一步的损失"
+        untranslated = [t for t in titles if i18n._(t) == t]
+        assert untranslated == []
+    finally:
+        i18n.set_language("en")

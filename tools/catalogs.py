@@ -3,8 +3,10 @@
     .venv/bin/python tools/catalogs.py            # extract, merge into each .po, compile the .mo
     .venv/bin/python tools/catalogs.py --check    # exit 1 and say what is stale or untranslated
 
-The message ids are the English sentences passed to ``_()`` / ``ngettext()`` in labkit's
-source (labkit/core/i18n.py). Each language has ``labkit/locale/<lang>/LC_MESSAGES/labkit.po``
+The message ids are the English sentences passed to ``_()`` / ``ngettext()`` / ``N_()`` in
+labkit's source (labkit/core/i18n.py), and the figure titles the lessons pass to labkit
+(``title="..."`` in a code cell of lessons/NN_*.ipynb): labkit draws a given title through
+``_()``, so the Chinese lesson, whose code is the English one, shows it in Chinese. Each language has ``labkit/locale/<lang>/LC_MESSAGES/labkit.po``
 (edited by translators) and the compiled ``labkit.mo`` next to it (generated, committed so that
 a plain ``pip install`` needs no build step). Merging keeps every existing translation; an id
 that left the source is dropped from the .po (Babel keeps it as obsolete only in memory).
@@ -37,7 +39,29 @@ def source_catalog() -> Catalog:
             comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         catalog.add(message, locations=[(f"labkit/{filename}", lineno)],
                     auto_comments=comments, context=context)
+    for title, lesson in lesson_titles():
+        catalog.add(title, locations=[(lesson, 0)],
+                    auto_comments=["a figure title the lesson passes to labkit"])
     return catalog
+
+
+def lesson_titles() -> list[tuple[str, str]]:
+    """(title, lesson file) for every ``title="..."`` string a lesson's code cell passes."""
+    import ast
+
+    import nbformat
+
+    found = []
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if (isinstance(node, ast.keyword) and node.arg == "title"
+                        and isinstance(node.value, ast.Constant)
+                        and isinstance(node.value.value, str) and node.value.value):
+                    found.append((node.value.value, f"lessons/{path.name}"))
+    return found
 
 
 def po_path(language: str) -> Path:
