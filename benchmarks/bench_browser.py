@@ -5,8 +5,10 @@ and how long a slider change takes to show a new picture in the page.
     .venv/bin/python benchmarks/bench_browser.py                  # every lesson, ~5 minutes
     .venv/bin/python benchmarks/bench_browser.py --moves 5        # a quick look
     .venv/bin/python benchmarks/bench_browser.py 04_backprop      # some lessons only
+    .venv/bin/python benchmarks/bench_browser.py zh/              # the 中文 lesson only
 
-A real JupyterLab server and Debian's Chromium (Playwright; tests/browser/lab_helpers.py, the
+Every English lesson with a widget and one lesson of the 中文 edition (zh/04_backprop). A real
+JupyterLab server and Debian's Chromium (Playwright; tests/browser/lab_helpers.py, the
 browser tests' helpers), a 1440 x 900 window at default zoom. For each lesson: the page is
 opened and its kernel started ("open"), then Run All until the kernel is idle ("run-all", the
 inline PNGs it shows counted), then every slider the lesson's widget shows is moved ``--moves``
@@ -47,6 +49,8 @@ from _common import (  # noqa: E402
     write_json,
 )
 from lab_helpers import (  # noqa: E402
+    CHINESE_LESSON,
+    LESSONS,
     chromium,
     chromium_path,
     close_notebook,
@@ -56,6 +60,7 @@ from lab_helpers import (  # noqa: E402
     open_notebook,
     run_all,
     scroll_to_widget,
+    served_name,
     slider_latencies,
     time_kernel_redraws,
     visible_sliders,
@@ -269,8 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if chromium_path() is None:
         parser.error("Debian's chromium is not installed (make browser-deps)")
-    paths = [p for p in lessons_with_widgets()
-             if not args.lessons or any(p.name.startswith(n) for n in args.lessons)]
+    # every lesson, and one of the 中文 edition (its name "zh/04_backprop": match with "zh/")
+    every = [*lessons_with_widgets(), LESSONS / CHINESE_LESSON]
+    paths = [p for p in every
+             if not args.lessons or any(served_name(p).startswith(n) for n in args.lessons)]
     if not paths:
         parser.error(f"no lesson matches {args.lessons}")
 
@@ -289,10 +296,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{'kernel med/max':>14} {'other':>5}")
     with lab_server(paths) as (base, token), chromium() as browser:
         for path in paths:
-            r = measure_lesson(browser, base, token, path.name, args.moves, args.first_only)
-            data["lessons"][path.stem] = r
+            name = served_name(path)
+            r = measure_lesson(browser, base, token, name, args.moves, args.first_only)
+            data["lessons"][name.removesuffix(".ipynb")] = r
             b, k = r["browser_ms"] or {}, r["kernel_ms"] or {}
-            print(f"{path.stem:30} {r['open_s']:5.1f} {r['run_all_s']:7.1f}  "
+            print(f"{name.removesuffix('.ipynb'):30} {r['open_s']:5.1f} {r['run_all_s']:7.1f}  "
                   f"{b.get('median', 0):6.0f} {b.get('p90', 0):6.0f} {b.get('max', 0):7.0f}  "
                   f"{k.get('median', 0):6.0f} {k.get('max', 0):6.0f} "
                   f"{r['load']['other_cores']:5.2f} "
