@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
+from labkit.lessons.vectorization import forward_columns  # noqa: E402
 from labkit.lessons.vectorization import widget as batches  # noqa: E402
 from labkit.lessons.vectorization.widget import BatchRun, batches_lab, small_net  # noqa: E402
 from labkit.plot.boundary import BoundaryGrid, DecisionBoundary, class_map, plot_decision_boundary  # noqa: E402
@@ -219,3 +220,13 @@ def test_bad_arguments_are_explained():
         batches_lab(data="iris")
     for data in ("moons", "circles"):
         assert batches_lab(data=data, epochs=2).last_status.level in ("info", "warning")
+
+
+def test_forward_columns_is_the_row_form_transposed():
+    from labkit.core.layers import linear_forward
+
+    rng = np.random.default_rng(0)
+    A, W, b = rng.standard_normal((3, 5)), rng.standard_normal((4, 3)), rng.standard_normal(4)
+    Z = forward_columns(A, W, b)
+    assert Z.shape == (4, 5)
+    np.testing.assert_allclose(Z.T, linear_forward(A.T, W, b), rtol=1e-14, atol=1e-15)

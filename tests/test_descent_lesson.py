@@ -13,9 +13,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import labkit as lk  # noqa: E402
 from labkit.lessons.gradient_descent.compute import (  # noqa: E402
     SURFACES,
+    Quadratic,
     descend,
     describe_run,
     get_surface,
+    run_gd,
 )
 from labkit.lessons.gradient_descent.figures import (  # noqa: E402
     loss_gap,
@@ -192,3 +194,16 @@ def test_lesson_one_d_table_is_the_update_rule():
         expected.append(p)
     np.testing.assert_allclose(run.points[:, 0], expected, rtol=1e-15)
     np.testing.assert_allclose(run.points[:, 0] - 2, -3 * 0.8 ** np.arange(7), rtol=1e-13)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_run_gd_takes_the_steps_lk_sgd_takes_on_the_bowl(seed):
+    """run_gd (exercise 03's walk, gd_step after gd_step) is the lesson's descend with lk.SGD
+    on the same bowl 1/2 p^T A p."""
+    rng = np.random.default_rng(seed)
+    Q = rng.standard_normal((2, 2))
+    A, p0 = Q @ Q.T + 0.5 * np.eye(2), rng.standard_normal(2)
+    points = run_gd(A, p0, 0.05, 20)
+    assert points.shape == (21, 2) and np.array_equal(points[0], p0)
+    run = descend(Quadratic(A), p0, 20, lk.SGD, lr=0.05)
+    np.testing.assert_allclose(points, run.points, rtol=1e-12, atol=1e-15)

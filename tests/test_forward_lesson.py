@@ -15,7 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.lessons.forward_pass.compute import LayerTrace, forward_trace, set_linear  # noqa: E402
+from labkit.lessons.forward_pass.compute import (  # noqa: E402
+    LayerTrace,
+    forward_2layer,
+    forward_trace,
+    set_linear,
+)
 from labkit.lessons.forward_pass.figures import draw_forward  # noqa: E402
 from labkit.lessons.forward_pass.widget import START_WEIGHTS, forward_lab, network_221  # noqa: E402
 from labkit.widgets.drive import random_settings  # noqa: E402
@@ -233,3 +238,17 @@ def test_forward_lab_rejects_bad_start_values():
         forward_lab(w7=1.0)
     with pytest.raises(ValueError, match=r"w1 = 3.0 is outside its slider's range"):
         forward_lab(w1=3.0)
+
+
+def test_forward_2layer_is_the_2_2_1_network():
+    """Exercise 01's forward_2layer computes what Sequential(Linear, ReLU, Linear) does: the
+    lesson's example gives 1.83, and random weights the same numbers."""
+    W_h, b_h, W_o, b_o = (np.array([[0.1, 0.4], [0.2, 0.5]]), np.array([0.1, 0.2]),
+                          np.array([[0.6, 0.3]]), np.array([0.3]))
+    assert forward_2layer(np.array([[2.0, 3.0]]), W_h, b_h, W_o, b_o)[0, 0] == pytest.approx(
+        0.6 * 1.5 + 0.3 * 2.1 + 0.3)
+    rng = np.random.default_rng(0)
+    net = lk.Sequential(lk.Linear(3, 4, rng=rng), lk.ReLU(), lk.Linear(4, 2, rng=rng))
+    X = rng.standard_normal((5, 3))
+    params = [p.data for p in net.parameters()]
+    np.testing.assert_array_equal(forward_2layer(X, *params), net(X))

@@ -342,3 +342,22 @@ def test_state_dict_round_trip_continues_the_same_trajectory():
     np.testing.assert_array_equal(resumed.data, straight.data)
     with pytest.raises(ValueError, match="groups of"):
         lk.Adam([lk.Parameter(np.zeros(4)), lk.Parameter(np.zeros(1))]).load_state_dict(saved)
+
+
+def test_plain_sgd_and_rmsprop_end_with_a_gd_step():
+    """theta <- theta - eta g is gd_step; SGD without momentum takes it on g, nesterov on
+    g + mu v, RMSprop on its scaled gradient, bit for bit."""
+    from labkit.core.optim import gd_step
+
+    rng = np.random.default_rng(0)
+    theta, g = rng.standard_normal(5), rng.standard_normal(5)
+    assert np.array_equal(gd_step(theta, g, 0.1), theta - 0.1 * g)
+    p = lk.Parameter(theta.copy())
+    p.grad = g.copy()
+    lk.SGD([p], lr=0.1).step()
+    assert np.array_equal(p.data, gd_step(theta, g, 0.1))
+    p = lk.Parameter(theta.copy())
+    p.grad = g.copy()
+    lk.RMSprop([p], lr=0.1, alpha=0.9).step()
+    s = (1 - 0.9) * g * g
+    assert np.array_equal(p.data, gd_step(theta, g / (np.sqrt(s) + 1e-8), 0.1))

@@ -216,3 +216,34 @@ def test_a_learners_own_optimizer_class_works_with_fit():
         runs.append(lk.fit(net, lk.CrossEntropyLoss(), make(net.parameters()), X, y, epochs=2,
                            batch_size=8, rng=0).loss)
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-13)
+
+
+def test_minibatch_indices_splits_an_order_into_consecutive_batches():
+    from labkit.core.train import minibatch_indices
+
+    batches = minibatch_indices(np.array([4, 0, 3, 1, 2]), 2)
+    assert [b.tolist() for b in batches] == [[4, 0], [3, 1], [2]]
+    assert [b.tolist() for b in minibatch_indices(np.arange(3), 5)] == [[0, 1, 2]]
+
+
+def test_fit_trains_on_the_minibatches_of_each_epochs_permutation():
+    """fit's batches are minibatch_indices of rng.permutation(n), epoch after epoch."""
+    from labkit.core.train import minibatch_indices
+
+    X, y = lk.make_moons(30, rng=0)
+    seen = []
+
+    class Spy:
+        def before_update(self, step, net, X_batch):
+            seen.append(X_batch.copy())
+
+        def after_update(self, step, net):
+            pass
+
+    net = lk.Sequential(lk.Linear(2, 3, rng=1), lk.Tanh(), lk.Linear(3, 2, rng=2))
+    lk.fit(net, lk.CrossEntropyLoss(), lk.SGD(net.parameters(), lr=0.1), X, y, epochs=2,
+           batch_size=8, rng=5, monitor=Spy())
+    rng = np.random.default_rng(5)
+    expected = [X[idx] for _ in range(2) for idx in minibatch_indices(rng.permutation(30), 8)]
+    assert len(seen) == len(expected) == 8
+    assert all(np.array_equal(a, b) for a, b in zip(seen, expected))

@@ -353,3 +353,24 @@ def test_hand_made_value_with_three_inputs():
     (v * 2.0).backward()
     assert a.grad == 2.0 * (-2.0 + 1.0)
     assert b.grad == 2.0 * 1.5
+
+
+def test_topological_sort_is_the_order_of_any_graph_given_by_its_inputs():
+    """Value.topological_order is topological_sort with parents[v] = v.parents; the same
+    function orders a graph of names (exercise 05's)."""
+    from labkit.core.value import topological_sort
+
+    parents = {"a": [], "b": ["a", "a"], "c": ["b", "a"], "unused": ["a"], "d": ["c", "b"]}
+    order = topological_sort(parents, "d")
+    assert sorted(order) == ["a", "b", "c", "d"] and order[-1] == "d"
+    assert all(order.index(p) < order.index(n) for n in order for p in parents[n])
+    assert topological_sort({"x": []}, "x") == ["x"]
+
+
+def test_a_product_takes_its_local_derivatives_from_mul_backward():
+    from labkit.core.value import mul_backward
+
+    a, b = Value(3.0), Value(-2.0)
+    out = a * b
+    assert out.local_grads == mul_backward(3.0, -2.0, 1.0) == (-2.0, 3.0)
+    assert mul_backward(3.0, -2.0, 0.5) == (-1.0, 1.5)

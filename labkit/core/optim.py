@@ -1,8 +1,8 @@
 """Optimizers with torch.optim's update rules (same start, same trajectory), and gradient clipping.
 
 Notation: theta a parameter, g its gradient, eta the learning rate (``lr``), t the step count.
-The step formulas are plain functions (``momentum_step``, ``adam_step``, ``clip_grad_norm``):
-the exercises ask for them, and the optimizers call them.
+The step formulas are plain functions (``gd_step``, ``momentum_step``, ``adam_step``,
+``clip_grad_norm``): the exercises ask for them, and the optimizers call them.
 
 As in torch, an optimizer holds ``param_groups``: a list of dicts, each with its ``"params"``
 and its hyper-parameters (``[{"params": [W, b], "lr": 0.1, ...}]``; pass such a list instead
@@ -22,6 +22,11 @@ from .module import check_bool, check_number
 from .parameter import Parameter
 
 # --- the formulas ----------------------------------------------------------------------------
+
+
+def gd_step(p: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
+    """One step of gradient descent: theta <- theta - eta g (a new array)."""
+    return p - lr * grad
 
 
 def momentum_step(p: np.ndarray, grad: np.ndarray, v: np.ndarray, lr: float, mu: float):
@@ -201,7 +206,7 @@ class SGD(Optimizer):
         g <- g + weight_decay * theta
         momentum: v <- mu v + g' (momentum_step), with g' = g at the first step and
                   (1 - dampening) g after;  nesterov: theta <- theta - eta (g + mu v)
-        no momentum: theta <- theta - eta g
+        no momentum: theta <- theta - eta g (gd_step)
     """
 
     def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, dampening: float = 0.0,
@@ -224,14 +229,14 @@ class SGD(Optimizer):
         if group["weight_decay"]:
             g = g + group["weight_decay"] * p.data
         if mu == 0:
-            p.data -= lr * g
+            p.data[...] = gd_step(p.data, g, lr)
             return
         first = "momentum_buffer" not in state
         v = state.setdefault("momentum_buffer", np.zeros_like(p.data))
         damped = g if first else (1 - group["dampening"]) * g
         theta, v[...] = momentum_step(p.data, damped, v, lr, mu)
         if group["nesterov"]:
-            theta = p.data - lr * (g + mu * v)
+            theta = gd_step(p.data, g + mu * v, lr)
         p.data[...] = theta
 
 
@@ -277,9 +282,9 @@ class RMSprop(Optimizer):
         if momentum:
             b = state["momentum_buffer"]
             b[...] = momentum * b + g / denom
-            p.data -= group["lr"] * b
+            p.data[...] = gd_step(p.data, b, group["lr"])
         else:
-            p.data -= group["lr"] * (g / denom)
+            p.data[...] = gd_step(p.data, g / denom, group["lr"])
 
 
 class Adam(Optimizer):

@@ -3,7 +3,9 @@
 One step: y_hat = net(X_batch); L = loss_fn(y_hat, y_batch); zero_grad; net.backward(dL/dy_hat);
 (optional clipping); optimizer.step(). Every step records L and the gradient norm of every
 layer that has parameters; a loss or gradient that becomes NaN or infinite stops the run with
-a TrainingDiverged error that names the step and carries the history so far.
+a TrainingDiverged error that names the step and carries the history so far. An epoch's
+batches are ``minibatch_indices`` of the shuffled sample order (the formula exercise 06 asks
+for).
 """
 from __future__ import annotations
 
@@ -20,6 +22,12 @@ from .metrics import accuracy
 from .module import Module, check_int, check_number
 from .optim import Optimizer, clip_grad_norm_, grad_norm
 from .random import get_rng
+
+
+def minibatch_indices(perm: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """The indices ``perm`` (one epoch's order of the samples) split into consecutive batches
+    of batch_size, in order; the last batch may be smaller, so every sample is used once."""
+    return [perm[i:i + batch_size] for i in range(0, len(perm), batch_size)]
 
 
 @dataclass
@@ -139,18 +147,15 @@ def fit(net: Module, loss_fn: Loss, optimizer: Optimizer, X: np.ndarray, y: np.n
     rng = get_rng(rng)
     groups = layer_groups(net)
     history = History(grad_norms={name: [] for name in groups})
-    starts = range(0, n, batch_size)
     make_bar = progress if callable(progress) else _TextProgress
-    bar = make_bar(total=epochs * len(starts), desc=_("training"),
+    bar = make_bar(total=epochs * math.ceil(n / batch_size), desc=_("training"),
                    unit=_("step")) if progress else None
     step = 0
     try:
         for epoch in range(epochs):
-            order = rng.permutation(n) if shuffle else None
+            order = rng.permutation(n) if shuffle else np.arange(n)
             epoch_losses = []
-            for b, start in enumerate(starts):
-                idx = order[start:start + batch_size] if order is not None else slice(
-                    start, start + batch_size)
+            for b, idx in enumerate(minibatch_indices(order, batch_size)):
                 loss = loss_fn(net(X[idx]), y[idx])
                 optimizer.zero_grad()
                 net.backward(loss_fn.backward())

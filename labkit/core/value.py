@@ -10,6 +10,10 @@ The ``+=`` matters: a Value used twice (``b = a + a``) receives a contribution a
 path. The topological order is built with an explicit stack, so a chain of 100,000 Values
 needs no recursion.
 
+Two of its pieces are plain functions, the formulas exercise 05 asks for, which the class
+calls: ``mul_backward`` (what a product sends back to its two inputs) and ``topological_sort``
+(inputs before the nodes that use them, on any graph given as ``parents[node]``).
+
 Where a value or a derivative is infinite or undefined, it is what torch gives (float64), not
 a Python error: ``Value(0.0) ** 0.5`` has gradient inf, ``Value(-8.0) ** (1 / 3)`` is nan.
 """
@@ -19,6 +23,42 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+
+# --- the formulas ------------------------------------------------------------------------
+
+
+def mul_backward(a: float, b: float, grad_out: float) -> tuple[float, float]:
+    """out = a * b: the gradients passed back to a and b, (grad_a, grad_b) = (b grad_out,
+    a grad_out): the local derivatives d(out)/da = b and d(out)/db = a, times the gradient
+    arriving at out (the chain rule)."""
+    return b * grad_out, a * grad_out
+
+
+def topological_sort(parents, root) -> list:
+    """Every node root depends on, and root, each once, every node after all of its inputs
+    (root last). ``parents[node]`` lists node's inputs; a shared input may be listed twice."""
+    # A depth-first search with an explicit stack instead of recursion: a node is pushed as
+    # (node, False) to visit it; visiting pushes (node, True) and then its inputs, so
+    # (node, True) comes off the stack after all of them are in the order (an input already
+    # visited is not pushed again).
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in parents[node] if p not in visited)
+    return order
+
+
+class _Inputs:
+    """A graph of Values as topological_sort reads it: inputs[v] is v.parents."""
+
+    def __getitem__(self, node: Value) -> tuple[Value, ...]:
+        return node.parents
 
 
 class Value:
@@ -44,8 +84,11 @@ class Value:
         return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
 
     def __mul__(self, other) -> Value:
+        """a * b: its local derivatives (b, a) are what mul_backward sends back for a gradient
+        of 1 arriving."""
         other = _as_value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return Value(self.data * other.data, (self, other),
+                     mul_backward(self.data, other.data, 1.0), "*")
 
     def __pow__(self, exponent) -> Value:
         """x**k for a constant k: d/dx = k x^(k-1) (0 when k = 0, as torch).
@@ -129,25 +172,9 @@ class Value:
 
     # --- backward -----------------------------------------------------------------------
     def topological_order(self) -> list[Value]:
-        """Every Value this one depends on, each once, inputs before the Values using them.
-
-        A depth-first search with an explicit stack instead of micrograd's recursion: a Value
-        is pushed as (value, False) to visit it; visiting pushes (value, True) and then its
-        inputs, so (value, True) comes off the stack after all of them are in the order (an
-        input already visited is skipped when it comes off)."""
-        order: list[Value] = []
-        visited: set[Value] = set()
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
-                order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                for parent in node.parents:
-                    stack.append((parent, False))
-        return order
+        """Every Value this one depends on, each once, inputs before the Values using them
+        (``topological_sort`` of the graph, this Value last)."""
+        return topological_sort(_Inputs(), self)
 
     def backward(self) -> None:
         """dself/dv for every v in the graph, added into v.grad (seed: dself/dself = 1).

@@ -11,6 +11,10 @@ with the layers themselves, so the numbers are exactly those of ``net(x)``.
 ``set_linear(layer, W, b)`` sets a Linear layer's weights from given values, checking their
 layout: W must be (out, in), one row per neuron of the layer.
 
+``forward_2layer(X, W1, b1, W2, b2)`` is the lesson's network as two formulas of the core
+(a ReLU hidden layer, a linear output): the function exercise 01 asks for, the numbers of
+``Sequential(Linear, ReLU, Linear)``.
+
 The module holds the lesson's numbers (numpy only); its figures are in figures.py
 and its widget in widget.py, next to this file.
 """
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.layers import ACTIVATIONS, Activation, Linear, Sequential
+from ...core.layers import ACTIVATIONS, Activation, Linear, Sequential, linear_forward, relu
 
 # class -> name, read from the one activation registry (labkit.core.layers.ACTIVATIONS)
 ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
@@ -131,3 +135,10 @@ def set_linear(layer: Linear, W, b=None) -> Linear:
                              f"got {b.shape}")
         layer.b.data[...] = b
     return layer
+
+
+def forward_2layer(X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray,
+                   b2: np.ndarray) -> np.ndarray:
+    """y_hat of a ReLU hidden layer and a linear output layer, with linear_forward and relu:
+    a1 = relu(X W1^T + b1), y_hat = a1 W2^T + b2."""
+    return linear_forward(relu(linear_forward(X, W1, b1)), W2, b2)

@@ -10,7 +10,9 @@ a runner that lets any labkit optimizer descend them.
 
 The optimizer really is ``lk.SGD`` (or ``lk.Adam``, ...) from ``labkit.core.optim``: the point p
 is a ``Parameter``, each step writes grad f(p) into ``p.grad`` and calls ``optimizer.step()``,
-exactly as training a network does. A run that leaves the finite world (p or f NaN, infinite or
+exactly as training a network does. ``run_gd`` is the same walk on a bowl 1/2 p^T A p written
+out with ``gd_step`` alone (the run exercise 03 asks for; ``descend`` with ``lk.SGD`` takes the
+same steps). A run that leaves the finite world (p or f NaN, infinite or
 huge) stops there with ``diverged`` set: the points and losses it returns are always finite.
 
 A surface works in ``dim`` = 1 or 2 dimensions: p has shape (dim,). 1-D curves (the parabola
@@ -31,12 +33,12 @@ import numpy as np
 
 from ...core.i18n import N_, _, ngettext
 from ...core.module import check_int
-from ...core.optim import SGD, Optimizer
+from ...core.optim import SGD, Optimizer, gd_step
 from ...core.parameter import Parameter
 
 __all__ = [
     "SURFACES", "Descent", "Polynomial1D", "Quadratic", "Rosenbrock", "RunVerdict", "Surface",
-    "Trajectory", "describe_run", "descend", "get_surface",
+    "Trajectory", "describe_run", "descend", "get_surface", "run_gd",
 ]
 
 
@@ -431,6 +433,17 @@ def descend(surface: Surface, start=None, steps: int = 50, optimizer: OptimizerF
     """Runs ``optimizer(params, **hyper)`` from ``start`` (default: the surface's) for
     ``steps`` steps and returns the Trajectory (see ``Descent``)."""
     return Descent(surface, start, optimizer, **hyper).run(steps)
+
+
+def run_gd(A: np.ndarray, p0: np.ndarray, lr: float, steps: int) -> np.ndarray:
+    """Gradient descent on the bowl f(p) = 1/2 p^T A p, whose gradient is A p: the trajectory,
+    p0 and then the point after each step (gd_step), an array of shape (steps + 1, 2)."""
+    points = [p0.copy()]
+    p = p0.copy()
+    for _step in range(steps):
+        p = gd_step(p, A @ p, lr)
+        points.append(p)
+    return np.array(points)
 
 
 # --- in words ------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): full-batch, mini-batch and
-stochastic descent. The numbers it prints come from the core (lk.fit, lk.Linear) and its decision
-boundary from labkit.plot.boundary, so this lesson has only a widget.
+"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): the seeds' column form against
+labkit's rows, and full-batch, mini-batch and stochastic descent. Most numbers it prints come
+from the core (lk.fit, lk.Linear) and its decision boundary from labkit.plot.boundary.
 
-Read widget.py:
+Read compute.py, then widget.py:
 
+    compute.py   the column form of a layer, Z = W A + b (forward_columns)
     widget.py    its widget: batches_lab, the batch size, learning rate and epochs
 
 Here are the names the lesson imports (``from labkit.lessons.vectorization import ...``).
 """
+from .compute import forward_columns
 from .widget import batches_lab
 
-__all__ = ["batches_lab"]
+__all__ = ["batches_lab", "forward_columns"]
