@@ -12,32 +12,9 @@ from labkit.course.problems import PROBLEMS, Outcome, judge, run_cases
 NAMES = sorted(PROBLEMS)
 
 
-def reference_or_valid(problem):
-    if problem.reference is not None:
-        return problem.reference
-    if problem.name == "topological_sort":
-        from labkit.core.value import Value  # noqa: F401  (the lesson's engine does this)
-
-        def topo(parents, root):
-            order, seen = [], set()
-
-            def visit(node):  # recursion is fine on these tiny graphs
-                if node in seen:
-                    return
-                seen.add(node)
-                for p in parents[node]:
-                    visit(p)
-                order.append(node)
-
-            visit(root)
-            return order
-        return topo
-    raise AssertionError(f"no way to solve {problem.name}")
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_the_reference_passes(name):
-    verdict = evaluate(name, reference_or_valid(PROBLEMS[name]), cases=30, seed=1)
+    verdict = evaluate(name, PROBLEMS[name].reference, cases=30, seed=1)
     assert verdict.passed, verdict.feedback
     assert verdict.feedback == f"{PROBLEMS[name].function}: 30 random cases passed"
 
@@ -180,20 +157,69 @@ def test_a_check_before_its_definition_says_so_in_one_line():
 
 
 def test_the_formula_problems_are_judged_by_the_library_functions_themselves():
-    from labkit.core import gradcheck, init, layers, losses, optim
+    from labkit.core import gradcheck, init, layers, losses, optim, train, value
     from labkit.course.problems import FORMULAS
+    from labkit.lessons.forward_pass import compute as lesson01
+    from labkit.lessons.gradient_descent import compute as lesson03
+    from labkit.lessons.vectorization import compute as lesson06
 
     library = {"linear_forward": layers.linear_forward, "relu": layers.relu,
+               "forward_2layer": lesson01.forward_2layer,
                "sigmoid_backward": layers.sigmoid_backward,
                "linear_backward": layers.linear_backward, "mse": losses.mse,
                "mse_grad": losses.mse_grad, "softmax": losses.softmax,
                "cross_entropy": losses.cross_entropy,
                "cross_entropy_grad": losses.cross_entropy_grad,
-               "relative_error": gradcheck.relative_error, "init_std": init.init_std,
+               "gd_step": optim.gd_step, "run_gd": lesson03.run_gd,
+               "mul_backward": value.mul_backward, "topological_sort": value.topological_sort,
+               "forward_columns": lesson06.forward_columns,
+               "minibatch_indices": train.minibatch_indices,
+               "relative_error": gradcheck.relative_error,
+               "numerical_gradient": gradcheck.numerical_gradient, "init_std": init.init_std,
                "clip_grad_norm": optim.clip_grad_norm, "momentum_step": optim.momentum_step,
                "adam_step": optim.adam_step}
     assert {name: p.reference for name, p in FORMULAS.items()} == library
-    assert all(p.formula is None for name, p in PROBLEMS.items() if name not in library)
+    assert set(FORMULAS) == set(PROBLEMS)           # every exercise formula is labkit's
+
+
+def test_another_right_topological_order_passes():
+    def topo(parents, root):            # recursive, and inputs in another order than labkit's
+        order, seen = [], set()
+
+        def visit(node):
+            if node in seen:
+                return
+            seen.add(node)
+            for p in reversed(parents[node]):
+                visit(p)
+            order.append(node)
+
+        visit(root)
+        return order
+
+    verdict = evaluate("topological_sort", topo, cases=30, seed=1)
+    assert verdict.passed, verdict.feedback
+
+
+def test_a_numerical_gradient_gets_a_function_that_reads_x_and_other_right_ones_pass():
+    seen = []
+
+    def numerical_gradient(f, x, eps):  # nudged twice and back, not restored bit for bit
+        seen.append((callable(f), x.shape, eps))
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            x[i] += eps
+            f_plus = f()
+            x[i] -= 2 * eps
+            grad[i] = (f_plus - f()) / 2 / eps
+            x[i] += eps
+        return grad
+
+    for seed in range(5):
+        verdict = evaluate("numerical_gradient", numerical_gradient, cases=30, seed=seed)
+        assert verdict.passed, verdict.feedback
+    assert all(is_function and eps > 0 for is_function, _, eps in seen)
+    assert {len(shape) for _, shape, _ in seen} == {1, 2}
 
 
 def test_a_reference_that_updates_its_inputs_in_place_cannot_change_the_cases():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import labkit as lk
-from labkit.core import layers, losses, optim
+from labkit.core import gradcheck, layers, losses, optim, train, value
 from labkit.course import CheckFailed, restore_library, use_mine
 from labkit.course.checks import evaluate
 from labkit.course.problems import FORMULAS
@@ -87,11 +87,11 @@ def test_none_is_swapped_when_one_of_several_fails():
 
 
 def test_a_function_that_is_not_a_library_formula_is_refused():
-    def gd_step(p, grad, lr):
+    def my_step(p, grad, lr):
         return p - lr * grad
 
-    with pytest.raises(CheckFailed, match="gd_step is not one of the formulas"):
-        use_mine(gd_step)
+    with pytest.raises(CheckFailed, match="my_step is not one of the formulas"):
+        use_mine(my_step)
     with pytest.raises(CheckFailed, match="needs your functions"):
         use_mine()
 
@@ -147,3 +147,56 @@ def test_the_grading_kernels_labkit_course_has_a_use_mine_that_does_nothing(caps
     view.restore_library()
     assert capsys.readouterr().out.count("while grading, the grader tests your functions") == 2
     assert {"check", "use_mine", "restore_library"} <= set(vars(view))
+
+
+def counted(fn, calls: list):
+    """fn under its own name, counting its calls."""
+    def wrapper(*args):
+        calls.append(1)
+        return fn(*args)
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def test_sgd_steps_with_the_learners_gd_step():
+    calls: list = []
+    use_mine(counted(optim.gd_step, calls))
+    calls.clear()
+    W = lk.Parameter(np.array([1.0, 2.0]))
+    W.grad = np.array([0.5, -1.0])
+    lk.SGD([W], lr=0.1).step()
+    assert calls == [1] and np.allclose(W.data, [0.95, 2.1], rtol=0, atol=1e-15)
+    lk.SGD([W], lr=0.1, momentum=0.9).step()           # momentum is momentum_step's
+    assert calls == [1]
+
+
+def test_fit_trains_on_the_learners_minibatches():
+    calls: list = []
+    use_mine(counted(train.minibatch_indices, calls))
+    calls.clear()
+    X, y = lk.make_moons(40, rng=0)
+    net = lk.Sequential(lk.Linear(2, 4, rng=1), lk.Tanh(), lk.Linear(4, 2, rng=2))
+    history = lk.fit(net, lk.CrossEntropyLoss(), lk.SGD(net.parameters(), lr=0.1), X, y,
+                     epochs=3, batch_size=16, rng=3)
+    assert calls == [1, 1, 1] and len(history.loss) == 9      # 40 samples: 16 + 16 + 8
+
+
+def test_value_backward_runs_on_the_learners_product_and_order():
+    products, orders = [], []
+    use_mine(counted(value.mul_backward, products), counted(value.topological_sort, orders))
+    products.clear()
+    orders.clear()
+    x = lk.Value(3.0)
+    y = x * x + x
+    y.backward()
+    assert x.grad == 7.0 and products == [1] and orders == [1]
+
+
+def test_check_gradients_differentiates_with_the_learners_numerical_gradient():
+    calls: list = []
+    use_mine(counted(gradcheck.numerical_gradient, calls))
+    calls.clear()
+    net = lk.Sequential(lk.Linear(3, 2, rng=0))
+    X, y = np.random.default_rng(1).standard_normal((4, 3)), np.zeros((4, 2))
+    assert lk.check_gradients(net, lk.MSELoss(), X, y).ok
+    assert len(calls) == 2                                     # W and b

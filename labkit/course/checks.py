@@ -38,7 +38,7 @@ def evaluate(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> Ver
 
     problem = get_problem(name)
     drawn = problem.cases(np.random.default_rng(seed), cases)
-    outcomes = through_plain(run_cases(fn, drawn))
+    outcomes = through_plain(run_cases(fn, drawn, problem.call))
     with shipped():
         return judge(problem, drawn, outcomes)
 

@@ -31,15 +31,34 @@ class Outcome:
     missing: bool = False             # the function is not defined at all
 
 
-def run_cases(fn: Any, cases: Sequence[tuple]) -> list[Outcome]:
-    """Calls fn on every case; errors become words, results stay as returned."""
+def _function_of_x(fn: Any, x: np.ndarray, eps: float) -> Any:
+    """fn(f, x, eps) for f() = sum(x^3) + (sum of x)^2, a function that reads x itself (as the
+    loss lk.check_gradients differentiates reads the network's parameters)."""
+    def f() -> float:
+        return float(np.sum(x ** 3) + np.sum(x) ** 2)
+    return fn(f, x, eps)
+
+
+# How a problem's function is called on a case when not as fn(*case) (Problem.call): a
+# function cannot travel as plain data, so the kernel makes the one the case stands for.
+CALLS = {"function_of_x": _function_of_x}
+
+
+def call(fn: Any, args: tuple, how: str | None = None) -> Any:
+    """fn on one case's arguments: fn(*args), or through ``CALLS[how]``."""
+    return fn(*args) if how is None else CALLS[how](fn, *args)
+
+
+def run_cases(fn: Any, cases: Sequence[tuple], how: str | None = None) -> list[Outcome]:
+    """Calls fn on every case (through ``CALLS[how]`` when given); errors become words,
+    results stay as returned."""
     if not callable(fn):
         return [Outcome(missing=True)]
     outcomes = []
     for args in cases:
         copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
         try:
-            outcomes.append(Outcome(result=fn(*copies)))
+            outcomes.append(Outcome(result=call(fn, copies, how)))
         except NotImplementedError:
             outcomes.append(Outcome(error="NotImplementedError"))
         except Exception as exc:  # the learner's bug, reported in one line
@@ -47,12 +66,13 @@ def run_cases(fn: Any, cases: Sequence[tuple]) -> list[Outcome]:
     return outcomes
 
 
-def report(part: str, problem: str, fn: Any, cases_json: str) -> None:
-    """Runs fn on the cases and displays the plain outcomes (one output of the probe cell)."""
+def report(part: str, problem: str, fn: Any, cases_json: str, how: str | None = None) -> None:
+    """Runs fn on the cases (through ``CALLS[how]`` when given) and displays the plain
+    outcomes (one output of the probe cell)."""
     from IPython.display import display
 
     cases = [tuple(from_plain(a) for a in case) for case in json.loads(cases_json)]
-    outcomes = run_cases(fn, cases)
+    outcomes = run_cases(fn, cases, how)
     line = {"part": part, "problem": problem,
             "outcomes": [{"result": to_plain(o.result) if o.error is None else None,
                           "error": o.error, "missing": o.missing} for o in outcomes]}

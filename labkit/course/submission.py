@@ -167,10 +167,10 @@ def part_cases(seed: int, exercise: str, part: str, problem: str) -> list[tuple]
 
 def probe_source(part: str, problem: str, cases: list[tuple]) -> str:
     cases_json = json.dumps([[to_plain(a) for a in case] for case in cases])
-    function = get_problem(problem).function
+    function, how = get_problem(problem).function, get_problem(problem).call
     return ("from labkit.course.probe import report as __labkit_report\n"
             f"__labkit_report({part!r}, {problem!r}, globals().get({function!r}), "
-            f"{cases_json!r})")
+            f"{cases_json!r}, {how!r})")
 
 
 def assemble(exercise: Exercise, cells: list[dict], parts: list[Part], seed: int

@@ -15,7 +15,7 @@ import numpy as np
 
 from ...core.i18n import _
 from ..plain import Unsupported, from_plain, same, shape_problem, to_plain
-from ..probe import Outcome, run_cases  # noqa: F401  (kernel side; re-exported)
+from ..probe import Outcome, call, run_cases  # noqa: F401  (kernel side; re-exported)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Problem:
     answers, e.g. a topological order); used instead of reference when given.
     forbid: the libraries whose implementation of this very formula the grader refuses
     (grading runs the part in a sandbox where they cannot be imported: see sandbox.py).
+    call: None to call the function as fn(*case), or the name of the kernel-side caller in
+    probe.CALLS that turns a case into its arguments (a function argument, which cannot
+    travel as plain data); the reference and the misconceptions are called the same way.
     """
 
     name: str
@@ -49,6 +52,7 @@ class Problem:
     rtol: float = 1e-6
     atol: float = 1e-9
     forbid: tuple[str, ...] = ("labkit", "torch", "micrograd")
+    call: str | None = None
 
     def cases(self, rng: np.random.Generator, n: int) -> list[tuple]:
         return [self.make_case(rng) for _ in range(n)]
@@ -56,14 +60,15 @@ class Problem:
     @property
     def formula(self) -> Callable[..., Any] | None:
         """The library function this problem asks for: its reference when that is a function
-        of labkit's core (``labkit.core.layers.linear_backward``, ...), whose classes call it;
-        None for a problem of the exercise alone (``gd_step``, ``topological_sort``, ...)."""
+        of labkit of the same name, in the core (``linear_backward`` of labkit/core/layers.py,
+        which ``lk.Linear`` calls) or in a lesson's package (``run_gd`` of
+        labkit/lessons/gradient_descent/compute.py); None otherwise."""
         module = getattr(self.reference, "__module__", None) or ""
         named = getattr(self.reference, "__name__", None) == self.function
         return self.reference if module.startswith(LIBRARY) and named else None
 
 
-LIBRARY = "labkit.core."   # where the formulas the exercises ask for live
+LIBRARY = ("labkit.core.", "labkit.lessons.")   # where the formulas the exercises ask for live
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
     for args, o in zip(cases, outcomes):
         if o.error:
             return Verdict(False, _("{function} raised {error} on {inputs}").format(
-                function=fn, error=o.error, inputs=_describe_args(args)), n)
+                function=fn, error=o.error, inputs=_describe_args(problem, args)), n)
         if isinstance(o.result, Unsupported):
             return Verdict(False, _("{function} returned {result}; return numpy arrays and "
                                     "floats").format(function=fn, result=repr(o.result)), n)
@@ -120,7 +125,7 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
         words = shape_problem(r, expected(problem, args))
         if words:
             return Verdict(False, _("{function}: {words} for {inputs}").format(
-                function=fn, words=words, inputs=_describe_args(args)), n)
+                function=fn, words=words, inputs=_describe_args(problem, args)), n)
     wrong = sum(not ok for ok in right)
     items = _wrong_items(problem, ran)
     if items:
@@ -139,6 +144,12 @@ def copies(args: tuple) -> tuple:
     return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
 
 
+def apply(problem: Problem, fn: Callable[..., Any], args: tuple) -> Any:
+    """fn (the reference, or a misconception) on a copy of one case, called as the learner's
+    function is (``problem.call``)."""
+    return call(fn, copies(args), problem.call)
+
+
 def as_plain(x: Any) -> Any:
     """x as a learner's result reaches the comparison (plain data and back: a list becomes a
     tuple, a numpy scalar a float), so the reference's types never decide a verdict."""
@@ -147,7 +158,7 @@ def as_plain(x: Any) -> Any:
 
 def expected(problem: Problem, args: tuple) -> Any:
     """The right answer to one case: the problem's reference (the library's own formula)."""
-    return as_plain(problem.reference(*copies(args)))
+    return as_plain(apply(problem, problem.reference, args))
 
 
 def returned_names(signature: str) -> list[str]:
@@ -177,14 +188,15 @@ def _wrong_items(problem: Problem, ran: list[tuple[tuple, Any]]) -> str | None:
 
 def _matches(m: Misconception, args: tuple, result: Any, problem: Problem) -> bool:
     try:
-        wrong = as_plain(m.wrong(*copies(args)))
+        wrong = as_plain(apply(problem, m.wrong, args))
     except Exception:  # a misconception that cannot apply to this case does not match
         return False
     return same(result, wrong, problem.rtol, problem.atol)
 
 
-def _describe_args(args: tuple) -> str:
-    parts = []
+def _describe_args(problem: Problem, args: tuple) -> str:
+    """The case's inputs as the learner's function gets them, by kind and shape."""
+    parts = [] if problem.call is None else [_("a function")]
     for a in args:
         if isinstance(a, np.ndarray):
             parts.append(_("shape {shape}").format(shape=a.shape))

@@ -1,9 +1,17 @@
-"""Lesson 06 (vectorization and batches): column form vs rows, and mini-batch indices."""
+"""Lesson 06 (vectorization and batches): column form vs rows, and mini-batch indices.
+
+The references are the library's: ``forward_columns`` (labkit.lessons.vectorization.compute),
+the seeds' column form the lesson compares with labkit's rows, and ``minibatch_indices``
+(labkit.core.train), the batches lk.fit trains on; each misconception is a wrong answer built
+from them.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from ...core.i18n import N_
+from ...core.train import minibatch_indices
+from ...lessons.vectorization.compute import forward_columns
 from .base import Misconception, Problem
 
 
@@ -19,11 +27,11 @@ FORWARD_COLUMNS = Problem(
     signature="forward_columns(A, W, b) -> Z = W A + b, samples as COLUMNS: A (in, N), "
               "Z (out, N)",
     make_case=_columns_case,
-    reference=lambda A, W, b: W @ A + b[:, None],
+    reference=forward_columns,
     misconceptions=(
-        Misconception(lambda A, W, b: (W @ A).T + b,
+        Misconception(lambda A, W, b: forward_columns(A, W, b).T,
                       N_("you returned rows (N, out): this exercise keeps the seeds' column form")),
-        Misconception(lambda A, W, b: W @ A,
+        Misconception(lambda A, W, b: forward_columns(A, W, np.zeros_like(b)),
                       N_("the bias is missing: add b to every column (b[:, None])")),
     ),
 )
@@ -34,22 +42,19 @@ def _indices_case(rng):
     return rng.permutation(n), int(rng.integers(1, 12))
 
 
-def _batches(perm, size):
-    return tuple(perm[i:i + size] for i in range(0, len(perm), size))
-
-
 MINIBATCH_INDICES = Problem(
     name="minibatch_indices", function="minibatch_indices",
     signature="minibatch_indices(perm, batch_size) -> list of index arrays, in order; the "
               "last batch may be smaller",
     make_case=_indices_case,
-    reference=_batches,
+    reference=minibatch_indices,
     misconceptions=(
-        Misconception(lambda perm, size: tuple(perm[i:i + size]
-                                               for i in range(0, len(perm) - size + 1, size)),
+        Misconception(lambda perm, size: [batch for batch in minibatch_indices(perm, size)
+                                          if len(batch) == size],
                       N_("the last, smaller batch is dropped: every sample is used once per "
                          "epoch")),
-        Misconception(lambda perm, size: tuple(np.sort(b) for b in _batches(perm, size)),
+        Misconception(lambda perm, size: [np.sort(batch)
+                                          for batch in minibatch_indices(perm, size)],
                       N_("keep the shuffled order of perm inside each batch")),
     ),
 )

@@ -1,7 +1,7 @@
 """Lesson 01 (forward pass): a layer's weighted sum, ReLU, a 2-layer forward pass.
 
-The references are the library's formulas (labkit.core.layers); the two-layer pass is built
-from them.
+The references are the library's formulas (labkit.core.layers) and the lesson's two-layer
+network built from them (labkit.lessons.forward_pass.compute.forward_2layer).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 
 from ...core.i18n import N_
 from ...core.layers import linear_forward, relu
+from ...lessons.forward_pass.compute import forward_2layer
 from .base import Misconception, Problem
 
 
@@ -56,20 +57,16 @@ def _two_layer_case(rng):
             rng.standard_normal((1, h)), rng.standard_normal(1))
 
 
-def _two_layer(X, W1, b1, W2, b2):
-    return linear_forward(relu(linear_forward(X, W1, b1)), W2, b2)
-
-
 FORWARD_2LAYER = Problem(
     name="forward_2layer", function="forward_2layer",
     signature="forward_2layer(X, W1, b1, W2, b2) -> y_hat: ReLU hidden layer, linear output",
     make_case=_two_layer_case,
-    reference=_two_layer,
+    reference=forward_2layer,
     misconceptions=(
         Misconception(lambda X, W1, b1, W2, b2: linear_forward(linear_forward(X, W1, b1),
                                                                W2, b2),
                       N_("the hidden layer's ReLU is missing: a1 = relu(z1)")),
-        Misconception(lambda X, W1, b1, W2, b2: relu(_two_layer(X, W1, b1, W2, b2)),
+        Misconception(lambda X, W1, b1, W2, b2: relu(forward_2layer(X, W1, b1, W2, b2)),
                       N_("the output is linear here: no ReLU after the last layer")),
     ),
 )

@@ -1,7 +1,9 @@
 """Lesson 07 (gradient checking): relative error, and a numerical gradient.
 
-The relative error is the library's (labkit.core.gradcheck); the exercise's numerical gradient
-of one fixed loss is the library's central differences applied to it.
+The references are the library's (labkit.core.gradcheck): ``relative_error``, which
+lk.check_gradients reports, and ``numerical_gradient``, the central differences it compares
+backprop with. A numerical gradient takes a function f of no argument that reads x: the
+kernel makes one for each case (``call``), since a function is not plain data.
 """
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import numpy as np
 
 from ...core.gradcheck import numerical_gradient, relative_error
 from ...core.i18n import N_
-from ...core.losses import mse
 from .base import Misconception, Problem
 
 
@@ -46,43 +47,64 @@ RELATIVE_ERROR = Problem(
 )
 
 
-def _mse_case(rng):
-    n, fan_in, fan_out = (int(rng.integers(1, 6)), int(rng.integers(1, 4)),
-                          int(rng.integers(1, 4)))
-    return (rng.standard_normal((fan_out, fan_in)), rng.standard_normal((n, fan_in)),
-            rng.standard_normal((n, fan_out)), 1e-3)
+def _point_case(rng):
+    """A point x (1-D or 2-D) and a step eps large enough to tell a forward difference, or a
+    point that moved, from central differences. The function of x is made where the case
+    runs: f() = sum(x^3) + (sum of x)^2 (probe.CALLS["function_of_x"])."""
+    shape = (int(rng.integers(1, 5)),) if rng.random() < 0.3 else (
+        int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    return rng.standard_normal(shape), float(10 ** rng.uniform(-4, -2))
 
 
-def _loss(W, X, y):
-    return mse(X @ W.T, y)
+def _forward_difference(f, x, eps):
+    grad = np.zeros_like(x)
+    f_x = f()
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        grad[i] = (f() - f_x) / eps
+        x[i] = old
+    return grad
 
 
-def _numeric(W, X, y, eps):
-    W = W.copy()            # numerical_gradient nudges W in place; the case keeps its own
-    return numerical_gradient(lambda: _loss(W, X, y), W, eps)
+def _divided_by_eps(f, x, eps):
+    return 2 * numerical_gradient(f, x, eps)
 
 
-def _forward_difference(W, X, y, eps):
-    grad = np.zeros_like(W)
-    for i in np.ndindex(W.shape):
-        Wp = W.copy()
-        Wp[i] += eps
-        grad[i] = (_loss(Wp, X, y) - _loss(W, X, y)) / eps
+def _nudged_copy(f, x, eps):
+    """Nudges a copy of x, which f never reads: every difference is 0."""
+    return numerical_gradient(f, x.copy(), eps)
+
+
+def _never_restored(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        f_plus = f()
+        x[i] -= 2 * eps
+        grad[i] = (f_plus - f()) / (2 * eps)
     return grad
 
 
 NUMERICAL_GRADIENT = Problem(
     name="numerical_gradient", function="numerical_gradient",
-    signature="numerical_gradient(W, X, y, eps) -> dL/dW by central differences, "
-              "L = mean((X W^T - y)^2)",
-    make_case=_mse_case,
-    reference=_numeric,
+    signature="numerical_gradient(f, x, eps) -> df/dx by central differences, f() reading x "
+              "(nudged in place, one element at a time, and restored)",
+    make_case=_point_case,
+    reference=numerical_gradient,
+    call="function_of_x",
     misconceptions=(
         Misconception(_forward_difference,
-                      N_("that is a forward difference (L(W + eps) - L(W)) / eps: use "
-                         "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2")),
-        Misconception(lambda W, X, y, eps: 2 * _numeric(W, X, y, eps),
+                      N_("that is a forward difference (f(x + eps) - f(x)) / eps: use "
+                         "(f(x + eps) - f(x - eps)) / (2 eps), accurate to eps^2")),
+        Misconception(_divided_by_eps,
                       N_("the central difference divides by 2 eps, not eps")),
+        Misconception(_nudged_copy,
+                      N_("every difference is 0: f reads x itself, so nudge x[i] in place "
+                         "(not a copy of x), call f(), and put x[i] back")),
+        Misconception(_never_restored,
+                      N_("put x[i] back after its two calls of f: otherwise the next "
+                         "elements' differences are taken at a point that has moved")),
     ),
     rtol=1e-7, atol=1e-10,
 )

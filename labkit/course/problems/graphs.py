@@ -1,7 +1,13 @@
-"""Lesson 05 (computational graphs): local gradients of a node, and a topological order."""
+"""Lesson 05 (computational graphs): local gradients of a node, and a topological order.
+
+The references are the library's (labkit.core.value): ``mul_backward``, from which a Value
+product takes its local derivatives, and ``topological_sort``, the order Value.backward
+walks. A topological order is not unique, so an answer is judged by what makes it one.
+"""
 from __future__ import annotations
 
 from ...core.i18n import N_, _
+from ...core.value import mul_backward, topological_sort
 from .base import Misconception, Problem
 
 
@@ -14,11 +20,11 @@ MUL_BACKWARD = Problem(
     name="mul_backward", function="mul_backward",
     signature="mul_backward(a, b, grad_out) -> (grad_a, grad_b) for out = a * b",
     make_case=_mul_case,
-    reference=lambda a, b, g: (b * g, a * g),
+    reference=mul_backward,
     misconceptions=(
-        Misconception(lambda a, b, g: (a * g, b * g),
+        Misconception(lambda a, b, g: mul_backward(b, a, g),
                       N_("swapped: d(a*b)/da is b, and d(a*b)/db is a")),
-        Misconception(lambda a, b, g: (b, a),
+        Misconception(lambda a, b, g: mul_backward(a, b, 1.0),
                       N_("multiply the local derivative by grad_out (chain rule)")),
     ),
 )
@@ -38,16 +44,6 @@ def _dag_case(rng):
     return parents, names[-1]
 
 
-def _reachable(parents: dict, root: str) -> set:
-    seen, stack = set(), [root]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(parents[node])
-    return seen
-
-
 def _validate_order(args: tuple, result) -> str | None:
     parents, root = args
     if not isinstance(result, tuple) or not all(isinstance(x, str) for x in result):
@@ -55,8 +51,7 @@ def _validate_order(args: tuple, result) -> str | None:
     if len(set(result)) != len(result):
         return _("a node appears more than once: visit each node once, however many paths "
                  "lead to it")
-    needed = _reachable(parents, root)
-    if set(result) != needed:
+    if set(result) != set(topological_sort(parents, root)):
         return _("the order must hold exactly the nodes the root depends on (and the root)")
     position = {name: i for i, name in enumerate(result)}
     for node in result:
@@ -69,6 +64,7 @@ TOPOLOGICAL_SORT = Problem(
     name="topological_sort", function="topological_sort",
     signature="topological_sort(parents, root) -> list of names, inputs before their users",
     make_case=_dag_case,
+    reference=topological_sort,
     validate=_validate_order,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.i18n import N_
-from ...core.optim import adam_step, momentum_step
+from ...core.optim import adam_step, gd_step, momentum_step
 from .base import Misconception, Problem
 
 
@@ -20,7 +20,7 @@ def _momentum_case(rng):
 
 def _raw_gradient_step(p, g, v, lr, mu):
     _, v_new = momentum_step(p, g, v, lr, mu)
-    return p - lr * g, v_new
+    return gd_step(p, g, lr), v_new
 
 
 def _old_velocity(p, g, v, lr, mu):
@@ -30,7 +30,7 @@ def _old_velocity(p, g, v, lr, mu):
 
 def _uphill(p, g, v, lr, mu):
     _, v_new = momentum_step(p, g, v, lr, mu)
-    return p + lr * v_new, v_new
+    return gd_step(p, -v_new, lr), v_new
 
 
 MOMENTUM_STEP = Problem(
