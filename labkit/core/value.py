@@ -40,7 +40,7 @@ def topological_sort(parents, root) -> list:
     # A depth-first search with an explicit stack instead of recursion: a node is pushed as
     # (node, False) to visit it; visiting pushes (node, True) and then its inputs, so
     # (node, True) comes off the stack after all of them are in the order (an input already
-    # visited is not pushed again).
+    # visited is skipped when it comes off).
     order, visited = [], set()
     stack = [(root, False)]
     while stack:
@@ -50,7 +50,8 @@ def topological_sort(parents, root) -> list:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((p, False) for p in parents[node] if p not in visited)
+            for parent in parents[node]:
+                stack.append((parent, False))
     return order
 
 
