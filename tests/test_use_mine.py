@@ -200,3 +200,18 @@ def test_check_gradients_differentiates_with_the_learners_numerical_gradient():
     X, y = np.random.default_rng(1).standard_normal((4, 3)), np.zeros((4, 2))
     assert lk.check_gradients(net, lk.MSELoss(), X, y).ok
     assert len(calls) == 2                                     # W and b
+
+
+def test_a_lessons_own_function_is_swapped_but_said_to_be_called_by_no_class(capsys):
+    from labkit.lessons.gradient_descent import compute
+    own = compute.run_gd
+
+    def run_gd(*args, **kwargs):                   # the learner's, named as the formula
+        return own(*args, **kwargs)
+
+    use_mine(run_gd)
+    out = capsys.readouterr().out
+    assert "no labkit class calls it" in out and "labkit now calls" not in out
+    assert compute.run_gd is run_gd
+    restore_library()
+    assert compute.run_gd is own

@@ -72,9 +72,18 @@ def use_mine(*functions: Callable, check: bool = True) -> Mine:
     for fn, name in zip(functions, names):
         setattr(_module(name), name, fn)
         _SWAPPED[name] = fn
-    print("\u2713 " + _("labkit now calls your {names} (in {modules}); restore_library() puts "
-                        "labkit's own back").format(
-        names=", ".join(names), modules=", ".join(sorted({_module(n).__name__ for n in names}))))
+    called = [n for n in names if not _module(n).__name__.startswith("labkit.lessons.")]
+    lesson_only = [n for n in names if n not in called]
+    if called:
+        print("\u2713 " + _("labkit now calls your {names} (in {modules}); restore_library() "
+                            "puts labkit's own back").format(
+            names=", ".join(called),
+            modules=", ".join(sorted({_module(n).__name__ for n in called}))))
+    if lesson_only:   # a lesson's own function (run_gd, ...): no labkit class calls it
+        print("\u2713 " + _("your {names} stands in for the lesson's own in {modules}, but no "
+                            "labkit class calls it: call it yourself").format(
+            names=", ".join(lesson_only),
+            modules=", ".join(sorted({_module(n).__name__ for n in lesson_only}))))
     return Mine(names)
 
 
