@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from moves import MOVED_UP
 
 import labkit
 
@@ -39,18 +40,7 @@ SHIMS = {
     "labkit.core.gradcheck_study": {"labkit.lessons.gradient_checking.compute"},
     "labkit.core.deep_nets": {"labkit.lessons.vanishing_exploding.compute", "labkit.diagnostics"},
     # each lesson's figures and widget joined its package, labkit/lessons/<lesson>/
-    **{f"labkit.plot.{old}": {f"labkit.lessons.{new}.figures"} for old, new in [
-        ("forward", "forward_pass"), ("loss", "loss"), ("descent", "gradient_descent"),
-        ("backprop", "backprop"), ("graph", "computational_graphs"),
-        ("gradcheck", "gradient_checking"), ("optimizers", "optimizers"),
-        ("classification", "capstone")]},
-    **{f"labkit.widgets.{old}": {f"labkit.lessons.{new}.widget"} for old, new in [
-        ("forward", "forward_pass"), ("loss", "loss"), ("descent", "gradient_descent"),
-        ("backprop", "backprop"), ("graph", "computational_graphs"),
-        ("batches", "vectorization"), ("gradcheck", "gradient_checking"),
-        ("vanishing", "vanishing_exploding"), ("optimizers", "optimizers"),
-        ("capstone", "capstone")]},
-    "labkit.widgets.catalog": {"labkit.lessons.catalog"},
+    **{old: {new} for old, new in MOVED_UP.items()},
 }
 
 

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from moves import MOVED_UP
 
 import labkit
 
@@ -46,22 +47,6 @@ MOVED = {
                         LESSON + "vanishing_exploding.compute"),
         **dict.fromkeys(["linear_layers", "GradientProfile", "gradient_profile",
                          "vanishing_ratio"], "labkit.diagnostics")},
-}
-# each lesson's figures and widget joined its package, labkit/lessons/<lesson>/ (and the catalog
-# of all the widgets the lessons layer): old module -> new module
-MOVED_UP = {
-    **{f"labkit.plot.{old}": f"{LESSON}{new}.figures" for old, new in [
-        ("forward", "forward_pass"), ("loss", "loss"), ("descent", "gradient_descent"),
-        ("backprop", "backprop"), ("graph", "computational_graphs"),
-        ("gradcheck", "gradient_checking"), ("optimizers", "optimizers"),
-        ("classification", "capstone")]},
-    **{f"labkit.widgets.{old}": f"{LESSON}{new}.widget" for old, new in [
-        ("forward", "forward_pass"), ("loss", "loss"), ("descent", "gradient_descent"),
-        ("backprop", "backprop"), ("graph", "computational_graphs"),
-        ("batches", "vectorization"), ("gradcheck", "gradient_checking"),
-        ("vanishing", "vanishing_exploding"), ("optimizers", "optimizers"),
-        ("capstone", "capstone")]},
-    "labkit.widgets.catalog": LESSON + "catalog",
 }
 
 
