@@ -1,7 +1,7 @@
 """Lesson 06 (vectorization and batches): column form vs rows, and mini-batch indices.
 
 The references are the library's: ``forward_columns`` (labkit.lessons.vectorization.compute),
-the seeds' column form the lesson compares with labkit's rows, and ``minibatch_indices``
+the textbook column form the lesson compares with labkit's rows, and ``minibatch_indices``
 (labkit.core.train), the batches lk.fit trains on; each misconception is a wrong answer built
 from them.
 """
@@ -30,7 +30,8 @@ FORWARD_COLUMNS = Problem(
     reference=forward_columns,
     misconceptions=(
         Misconception(lambda A, W, b: forward_columns(A, W, b).T,
-                      N_("you returned rows (N, out): this exercise keeps the seeds' column form")),
+                      N_("you returned rows (N, out): this exercise keeps the column form, one sample per "
+                         "column")),
         Misconception(lambda A, W, b: forward_columns(A, W, np.zeros_like(b)),
                       N_("the bias is missing: add b to every column (b[:, None])")),
     ),

@@ -23,7 +23,7 @@ MSE = Problem(
     reference=mse,
     misconceptions=(
         Misconception(lambda y_hat, y: 0.5 * mse(y_hat, y),
-                      N_("the lesson's MSE has no factor 1/2 (that is the seeds' convention)")),
+                      N_("the lesson's MSE has no factor 1/2 (some textbooks put one in front)")),
         Misconception(lambda y_hat, y: y.size * mse(y_hat, y),
                       N_("you summed where the loss averages: divide by the number of elements")),
     ),

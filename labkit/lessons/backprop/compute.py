@@ -255,7 +255,7 @@ def trace_backward(net: Module, X: np.ndarray,
 
     Where the backward pass starts, dL/dŷ, is given in one of two ways:
       - ``dL_dyhat``: an array of ŷ's shape, or a function ŷ -> dL/dŷ (e.g. ``lambda y_hat:
-        y_hat - y`` for the seeds' loss ½(ŷ − y)²);
+        y_hat - y`` for the worked example's loss ½(ŷ − y)²);
       - ``loss_fn`` and ``y``: a labkit loss, whose ``backward()`` gives dL/dŷ.
     ``include_input``: also record dL/da[0] = dL/dX (what ``net.backward`` returns; training
     does not need it). ``describe``: how dL/dŷ was computed, in words, for the printouts
@@ -355,7 +355,7 @@ def trace_backward(net: Module, X: np.ndarray,
 # --- the worked examples ----------------------------------------------------------------------
 @dataclass
 class Example:
-    """A small network, one sample and the seeds' loss L = ½ Σ (ŷ − y)²."""
+    """A small network, one sample and the worked example's loss L = ½ Σ (ŷ − y)²."""
 
     name: str
     net: Sequential

@@ -88,10 +88,10 @@ def naive_backward(root: Value, max_calls: int = 1_000_000, record: bool = False
     ``Value.backward`` fixes both: it orders the nodes topologically and lets each node pass
     its gradient on exactly once, after every user of it has added its share.
 
-    The translation keeps the seed's order of work exactly (each parent's whole sub-graph is
+    The translation keeps the recursion's order of work exactly (each parent's whole sub-graph is
     finished before the next parent is started) but uses an explicit stack, so a deep graph
-    does not hit Python's recursion limit. The root's gradient starts at 1 (the seed's code
-    starts it at 0, which would make every gradient 0). Results go into the returned
+    does not hit Python's recursion limit. The root's gradient starts at 1 (the recursive code as
+    first written starts it at 0, which would make every gradient 0). Results go into the returned
     :class:`NaiveBackward`; the Values' own ``grad`` fields are not touched. With ``record``,
     ``log`` lists every edge followed, in words, to read the double counting step by step.
     ``max_calls`` stops the walk with :class:`TooManyCalls` before an exponential number of

@@ -1,4 +1,4 @@
-"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): the seeds' column form against
+"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): the textbook column form against
 labkit's rows, and full-batch, mini-batch and stochastic descent. Most numbers it prints come
 from the core (lk.fit, lk.Linear) and its decision boundary from labkit.plot.boundary.
 

@@ -1,4 +1,4 @@
-"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): the seeds' column form of a layer.
+"""Lesson 06, vectorization (lessons/06_vectorization.ipynb): the textbook column form of a layer.
 
 The seeds write a layer with one sample per COLUMN, Z = W A + b; labkit (and torch) with one
 sample per row, Z = X W^T + b (``labkit.core.layers.linear_forward``). ``forward_columns`` is
