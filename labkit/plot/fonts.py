@@ -12,16 +12,16 @@ import re
 import textwrap
 import warnings
 
-from matplotlib import font_manager, rcParams
+from matplotlib import cbook, font_manager, rcParams
 from matplotlib.figure import Figure
 
-from ..core.i18n import _, text_width
+from ..core.i18n import N_, _, text_width
 
 # Sans-serif CJK families, first found wins: Debian/Ubuntu (Noto, WenQuanYi), macOS, Windows
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
                 "WenQuanYi Zen Hei", "PingFang SC", "Heiti SC", "Microsoft YaHei")
-HOW_TO_GET_ONE = ("install a CJK font: sudo apt-get install fonts-noto-cjk (Debian/Ubuntu); "
-                  "macOS and Windows have one already")
+HOW_TO_GET_ONE = N_("install a CJK font: sudo apt-get install fonts-noto-cjk (Debian/Ubuntu); "
+                    "macOS and Windows have one already")
 
 
 def cjk_family() -> str | None:
@@ -37,9 +37,8 @@ def follow_language(language: str) -> None:
     if language == "zh":
         family = cjk_family()
         if family is None:
-            warnings.warn(_("labkit: Chinese text would be drawn as empty boxes; install a CJK "
-                            "font: sudo apt-get install fonts-noto-cjk (Debian/Ubuntu); macOS "
-                            "and Windows have one already"), stacklevel=2)
+            warnings.warn(_("labkit: Chinese text would be drawn as empty boxes; {how}").format(
+                how=_(HOW_TO_GET_ONE)), stacklevel=2)
         else:
             families.append(family)
     rcParams["font.family"] = families     # matplotlib falls back along this list per glyph
@@ -77,6 +76,21 @@ def wrap(text: str, columns: int, subsequent_indent: str = "") -> list[str]:
     return lines
 
 
+def _fallback_fonts(prop: font_manager.FontProperties) -> list:
+    """The fonts matplotlib falls back along for a text of these properties: the one font found
+    for each family of its list (a generic family, "sans-serif", by its rcParams list)."""
+    fonts = []
+    for family in prop.get_family():
+        one = prop.copy()
+        one.set_family(family)
+        try:
+            fonts.append(font_manager.get_font(
+                font_manager.findfont(one, fallback_to_default=False)))
+        except ValueError:       # a family not installed: matplotlib skips it too
+            continue
+    return fonts
+
+
 def missing_glyphs(fig: Figure) -> list[str]:
     """"Glyph ... missing from font" for every character of a text ``fig`` shows that none of
     the fonts drawing that text has (empty when every character has a glyph): matplotlib's own
@@ -93,11 +107,10 @@ def missing_glyphs(fig: Figure) -> list[str]:
         canvas.draw()
     found = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     for text in drawn_texts(fig):
-        chars, math = text._preprocess_math(text.get_text())
-        if math:                 # mathtext draws with its own fonts
+        chars = text.get_text()
+        if cbook.is_math_text(chars):      # mathtext draws with its own fonts
             continue
-        paths = font_manager.fontManager._find_fonts_by_props(text.get_fontproperties())
-        fonts = [font_manager.get_font(path) for path in paths]
+        fonts = _fallback_fonts(text.get_fontproperties())
         for ch in sorted(set(chars)):
             if ch.isprintable() and not ch.isspace() and not any(
                     font.get_char_index(ord(ch)) for font in fonts):
