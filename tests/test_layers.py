@@ -316,6 +316,48 @@ def test_zero_grad_set_to_none_as_torch():
     assert all(p.grad is not None and not p.grad.any() for p in net.parameters())
 
 
+@pytest.mark.parametrize("make", [
+    lambda rng: lk.Sequential(lk.Linear(3, 4, rng=rng), lk.Tanh(), lk.Linear(4, 1, rng=rng)),
+    lambda rng: lk.Sequential(lk.Linear(3, 4, rng=rng), lk.BatchNorm1d(4), lk.ReLU(),
+                              lk.Linear(4, 1, rng=rng)),
+    lambda rng: lk.Sequential(lk.Linear(3, 3, rng=rng),
+                              lk.Residual(lk.Sequential(lk.Linear(3, 3, rng=rng), lk.Tanh())),
+                              lk.Linear(3, 1, bias=False, rng=rng)),
+], ids=["linear", "batchnorm", "residual"])
+def test_every_layer_backpropagates_after_set_to_none_as_after_zeros(make):
+    """After zero_grad(set_to_none=True), a backward gives every parameter (BatchNorm's gamma
+    and beta too) the same gradient as after zero_grad(), in an array of its own."""
+    rng = np.random.default_rng(4)
+    net, x = make(rng), rng.standard_normal((6, 3))
+    grads = []
+    for set_to_none in (False, True):
+        net.zero_grad(set_to_none=set_to_none)
+        out = net(x)
+        net.backward(np.ones_like(out))
+        grads.append({name: p.grad for name, p in net.named_parameters()})
+    assert grads[0].keys() == grads[1].keys() and len(grads[0]) >= 3
+    for name, g in grads[1].items():
+        np.testing.assert_allclose(g, grads[0][name], rtol=1e-14, err_msg=name)
+        assert g is not grads[0][name]
+
+
+def test_accumulate_grad_adds_in_place_and_names_a_wrong_shape():
+    p = lk.Parameter(np.zeros((2, 3)), "0.W")
+    g = p.grad
+    p.accumulate_grad(np.ones((2, 3)))
+    p.accumulate_grad(np.ones((2, 3)))
+    assert p.grad is g and (g == 2).all()
+    with pytest.raises(ValueError, match=r"Parameter '0\.W': a gradient of shape \(3,\) cannot "
+                                         r"be added to one of shape \(2, 3\)"):
+        p.accumulate_grad(np.ones(3))         # would broadcast silently
+    assert (p.grad == 2).all()
+    p.zero_grad(set_to_none=True)
+    dW = np.full((2, 3), 5.0)
+    p.accumulate_grad(dW)
+    dW[0, 0] = -1.0                           # the caller's array is not the gradient
+    assert p.grad[0, 0] == 5.0
+
+
 def test_parameter_grad_assignment_casts_to_the_data_dtype():
     p = lk.Parameter(np.zeros((2, 2), dtype=np.float32))
     p.grad = np.ones((2, 2))                 # float64 in

@@ -122,12 +122,9 @@ class Linear(Module):
             raise no_forward_error(self)
         check_grad_out(self, delta, (self.a_prev.shape[0], self.out_features))
         dW, db, da_prev = linear_backward(delta, self.a_prev, self.W.data)
-        for p in (self.W, self.b):           # grad None after zero_grad(set_to_none=True):
-            if p is not None and p.grad is None:            # start again from zeros, as torch
-                p.grad = np.zeros_like(p.data)
-        self.W.grad += dW
+        self.W.accumulate_grad(dW)                # W.grad += dW
         if self.b is not None:
-            self.b.grad += db
+            self.b.accumulate_grad(db)            # b.grad += db
         return da_prev
 
     def extra_repr(self) -> str:

@@ -12,6 +12,8 @@ The formulas are plain functions (``mse``, ``mse_grad``, ``softmax``, ``cross_en
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -39,7 +41,7 @@ class Loss:
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     """L = (1/n) sum of (y_hat - y)^2 over all n elements."""
-    return float(np.sum((y_hat - y) ** 2) / y.size)
+    return float(((y_hat - y) ** 2).mean())
 
 
 def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -65,7 +67,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     log p comes from log_softmax rather than log(softmax): the same number, but finite where
     p[t] underflows to 0 (a confident wrong answer)."""
     rows = np.arange(len(targets))
-    return float(-np.sum(log_softmax(logits)[rows, targets]) / len(targets))
+    return float(-log_softmax(logits)[rows, targets].mean())
 
 
 def cross_entropy_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -128,17 +130,19 @@ class BCELoss(Loss):
         _check_same_shape(self, p, y)
         if not (y.min() >= 0 and y.max() <= 1):
             raise ValueError(f"BCELoss: targets must lie in [0, 1], got [{y.min()}, {y.max()}]")
-        if not (p.min() >= 0 and p.max() <= 1):
+        # log 0 = -inf is expected (a saturated sigmoid), then clamped at -100 as torch does;
+        # a p outside [0, 1] (or NaN) gives a NaN log, so the loss is NaN exactly then
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_p = np.maximum(np.log(p), -100.0)
+            log_1mp = np.maximum(np.log1p(-p), -100.0)
+        loss = float(-(y * log_p + (1.0 - y) * log_1mp).mean())
+        if math.isnan(loss):
             raise ValueError(
                 f"BCELoss: predictions must be probabilities in [0, 1], got values in "
                 f"[{p.min()}, {p.max()}]; put a Sigmoid last, or use logits with CrossEntropyLoss"
             )
-        # log 0 = -inf is expected (a saturated sigmoid), then clamped at -100 as torch does
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100.0)
-            log_1mp = np.maximum(np.log1p(-p), -100.0)
         self._p, self._y = p, y
-        return float(-np.sum(y * log_p + (1.0 - y) * log_1mp) / p.size)
+        return loss
 
     def backward(self):
         """dL/dp = (p - y) / (p (1 - p)) / n, the denominator clamped at 1e-12 as torch does

@@ -76,8 +76,8 @@ class BatchNorm1d(Module):
         x_hat, inv_std, training = self._cache
         check_grad_out(self, grad_out, x_hat.shape)
         delta = grad_out
-        self.gamma.grad += (delta * x_hat).sum(axis=0)
-        self.beta.grad += delta.sum(axis=0)
+        self.gamma.accumulate_grad((delta * x_hat).sum(axis=0))     # dgamma = sum_n delta x_hat
+        self.beta.accumulate_grad(delta.sum(axis=0))                # dbeta = sum_n delta
         scale = self.gamma.data * inv_std       # gamma is one number per feature
         if not training:  # the statistics are constants in evaluation mode
             return scale * delta

@@ -7,14 +7,13 @@ import numpy as np
 class Parameter:
     """A trainable array ``data`` and the gradient ``grad`` of the loss with respect to it.
 
-    ``grad`` is a plain numpy array of the shape and dtype of ``data``. Backward passes *add*
-    into it (``p.grad += dW``, as in torch), so gradients of several losses accumulate until
-    ``zero_grad()`` fills it with zeros. ``zero_grad()`` writes into the same array: after
-    ``g = p.grad; p.zero_grad()``, ``g`` is that array and reads zeros too (copy it with
-    ``p.grad.copy()`` to keep the old numbers). Reading ``grad`` never changes anything.
-    ``zero_grad(set_to_none=True)`` sets ``grad`` to None instead, as torch; the next backward
-    starts it from zeros again, and an optimizer skips a parameter whose grad is None.
-    ``name`` is readable, e.g. ``"0.W"``: layer 0 of a Sequential, its weight matrix.
+    ``grad`` is a plain numpy array of the shape and dtype of ``data``. A backward pass hands
+    its dL/d(data) in with ``accumulate_grad(dW)``: grad += dW, so the gradients of several
+    losses add up until ``zero_grad()`` fills grad with zeros (in the same array: after
+    ``g = p.grad; p.zero_grad()``, ``g`` reads zeros too; ``p.grad.copy()`` keeps the numbers).
+    Reading ``grad`` never changes anything. ``zero_grad(set_to_none=True)`` sets it to None,
+    as torch; the next backward then sets grad = dW, and an optimizer skips a parameter whose
+    grad is None. ``name`` is readable, e.g. ``"0.W"``: layer 0 of a Sequential, its weights.
     """
 
     __slots__ = ("data", "_grad", "name")
@@ -36,8 +35,6 @@ class Parameter:
     @grad.setter
     def grad(self, value: np.ndarray | None) -> None:
         """p.grad = g: refused (the old gradient kept) unless g has the shape of ``data``."""
-        if value is self._grad:      # p.grad += dW: numpy added in place, nothing to check
-            return
         if value is not None:
             value = np.asarray(value, dtype=self.data.dtype)
             if value.shape != self.data.shape:
@@ -45,6 +42,18 @@ class Parameter:
                     f"Parameter {self.name or '?'!r}: cannot set a gradient of shape "
                     f"{value.shape}, expected {self.data.shape} (the shape of its data)")
         self._grad = value
+
+    def accumulate_grad(self, g: np.ndarray) -> None:
+        """grad <- grad + g, in place (torch's AccumulateGrad); grad <- a copy of g when grad
+        is None. g must have the shape of ``data``: the error names this parameter."""
+        g = np.asarray(g)
+        if g.shape != self.data.shape:
+            raise ValueError(f"Parameter {self.name or '?'!r}: a gradient of shape {g.shape} "
+                             f"cannot be added to one of shape {self.data.shape}")
+        if self._grad is None:
+            self._grad = g.astype(self.data.dtype)      # a copy: grad owns its array
+        else:
+            self._grad += g
 
     @property
     def shape(self) -> tuple[int, ...]:
