@@ -15,7 +15,7 @@ import importlib
 
 from . import nn, optim
 from .core.custom_optim import FunctionOptimizer
-from .core.data import (load_digits, make_circles, make_moons, make_regression_1d, make_spirals,
+from .datasets import (load_digits, make_circles, make_moons, make_regression_1d, make_spirals,
                         make_xor, train_test_split)
 from .core.gradcheck import check_gradients, numerical_gradient, relative_error
 from .core.i18n import set_language

@@ -22,8 +22,9 @@ import labkit
 PACKAGE = Path(labkit.__file__).resolve().parent
 STDLIB = set(sys.stdlib_module_names)
 # low to high; diagnostics and bridge (the PyTorch comparison) are siblings just above core
-# nn and optim re-export core under torch's names, so they rank with it (numpy only too)
-RANK = {"core": 0, "nn": 0, "optim": 0, "diagnostics": 1, "bridge": 1, "plot": 2,
+# nn and optim re-export core under torch's names, so they rank with it (numpy only too), and
+# so do the data sets
+RANK = {"core": 0, "nn": 0, "optim": 0, "datasets": 0, "diagnostics": 1, "bridge": 1, "plot": 2,
         "widgets": 3, "lessons": 4, "course": 5}
 CORE = {name for name, rank in RANK.items() if rank == 0}
 LAYERS = list(RANK)

@@ -47,6 +47,9 @@ MOVED = {
                         LESSON + "vanishing_exploding.compute"),
         **dict.fromkeys(["linear_layers", "GradientProfile", "gradient_profile",
                          "vanishing_ratio"], "labkit.diagnostics")},
+    "labkit.core.data": dict.fromkeys(
+        ["make_moons", "make_circles", "make_spirals", "make_xor", "make_regression_1d",
+         "load_digits", "train_test_split"], "labkit.datasets"),
 }
 
 

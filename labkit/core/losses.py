@@ -41,7 +41,7 @@ class Loss:
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     """L = (1/n) sum of (y_hat - y)^2 over all n elements."""
-    return float(((y_hat - y) ** 2).mean())
+    return float(np.sum((y_hat - y) ** 2) / y.size)
 
 
 def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -67,7 +67,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     log p comes from log_softmax rather than log(softmax): the same number, but finite where
     p[t] underflows to 0 (a confident wrong answer)."""
     rows = np.arange(len(targets))
-    return float(-log_softmax(logits)[rows, targets].mean())
+    return float(-np.sum(log_softmax(logits)[rows, targets]) / len(targets))
 
 
 def cross_entropy_grad(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:

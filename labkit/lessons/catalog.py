@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-from ..core.data import load_digits, train_test_split
+from ..datasets import load_digits, train_test_split
 from ..core.layers import Linear, ReLU, Sequential
 from ..core.losses import CrossEntropyLoss
 from ..core.optim import Adam

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ipywidgets as W
 import numpy as np
 
-from ...core.data import make_moons
+from ...datasets import make_moons
 from ...core.i18n import N_, _
 from ...core.losses import CrossEntropyLoss
 from ...core.optim import SGD

@@ -15,7 +15,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from ...core.data import make_circles, make_moons, make_xor
+from ...datasets import make_circles, make_moons, make_xor
 from ...core.i18n import _, ngettext
 from ...core.layers import Linear, Sequential, Tanh
 from ...core.losses import CrossEntropyLoss
