@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Time `import labkit` in fresh interpreters, three ways:
+"""Time `import labkit` in fresh interpreters, three ways, and an exercise's first import:
 
 1. wall time of `python -c 'import labkit'` minus `python -c 'import numpy'`: labkit's own
    share, on top of numpy (which every lesson imports anyway);
 2. wall time of `python -c 'import labkit'` minus `python -c 'pass'`: the whole import as a
    learner pays it in a fresh kernel, numpy included;
 3. `python -X importtime -c 'import labkit'`: the interpreter's own count of the cumulative
-   time of the top-level `labkit` import (numpy included), without process start-up.
+   time of the top-level `labkit` import (numpy included), without process start-up;
+4. wall time of `python -c 'from labkit.course import check'`, an exercise notebook's first
+   import (reported, with the heavy modules it loads; no target of its own).
 
-The three commands are run interleaved, `--runs` times each; the medians are reported. They
+The four commands are run interleaved, `--runs` times each; the medians are reported. They
 run as a learner's kernel does, with the modules' bytecode cached (PYTHONDONTWRITEBYTECODE is
 dropped, so the warm-up runs write labkit's __pycache__, which git ignores): without it every
 start compiles labkit's sources again.
@@ -28,7 +30,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import RESULTS_DIR, LoadMeter, machine_info, summary, verdict, write_json  # noqa: E402
 
-COMMANDS = {"pass": "pass", "numpy": "import numpy", "labkit": "import labkit"}
+COMMANDS = {"pass": "pass", "numpy": "import numpy", "labkit": "import labkit",
+            "course": "from labkit.course import check"}
 LIMIT_S = 0.15
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -37,6 +40,14 @@ def wall(code: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, env=ENV)
     return time.perf_counter() - t0
+
+
+def heavy_modules(code: str) -> str:
+    """Which of the drawing, notebook and comparison libraries are loaded once code has run."""
+    report = ("import sys; print(sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'matplotlib', 'ipywidgets', 'torch', 'scipy', 'IPython'}))")
+    return subprocess.run([sys.executable, "-c", f"{code}\n{report}"], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
 def importtime_labkit() -> tuple[float, list[tuple[int, str]]]:
@@ -60,10 +71,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=os.path.join(RESULTS_DIR, "import.json"))
     args = p.parse_args(argv)
 
-    env_check = subprocess.run(
-        [sys.executable, "-c", "import sys, labkit; print(sorted(m for m in sys.modules if "
-         "m.split('.')[0] in ('matplotlib', 'ipywidgets', 'torch', 'scipy', 'IPython')))"],
-        check=True, capture_output=True, text=True).stdout.strip()
+    env_check = heavy_modules(COMMANDS["labkit"])
+    course_check = heavy_modules(COMMANDS["course"])
     for code in COMMANDS.values():           # warm the file system cache
         wall(code)
     times = {k: [] for k in COMMANDS}
@@ -84,6 +93,8 @@ def main(argv=None) -> int:
         "importtime_cumulative_s": summary(importtime),
         "slowest_modules_self_us": slowest,
         "heavy_modules_loaded_by_import_labkit": env_check,
+        "course_check_minus_bare_python_s": med["course"] - med["pass"],
+        "heavy_modules_loaded_by_course_check": course_check,
         "load": load,
     }
     worst = max(res["labkit_minus_bare_python_s"], res["importtime_cumulative_s"]["median"])
@@ -95,6 +106,9 @@ def main(argv=None) -> int:
           f"with numpy (minus bare python): {res['labkit_minus_bare_python_s']:.3f} s; "
           f"-X importtime cumulative: {res['importtime_cumulative_s']['median']:.3f} s")
     print(f"heavy modules loaded: {env_check}; other load {load['other_cores']:.2f} cores")
+    print(f"'from labkit.course import check' {med['course']:.3f} s "
+          f"({res['course_check_minus_bare_python_s']:.3f} s minus bare python); "
+          f"heavy modules loaded: {course_check}")
     print(f"target import labkit <= {LIMIT_S} s: {worst:.3f} s {verdict(res['target']['pass'])}")
     res["bytecode"] = "cached (__pycache__ written by the warm-up runs)"
     write_json(args.out, {"meta": {**machine_info(), "args": vars(args)}, **res})

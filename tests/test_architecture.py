@@ -194,14 +194,48 @@ def test_top_level_labkit_imports_only_core_eagerly():
     assert {m.split(".")[0] for m in eager if m} <= CORE | STDLIB
 
 
+def heavy_modules_after(code: str, heavy: tuple[str, ...]) -> str:
+    """The modules of ``heavy`` loaded once ``code`` has run in a fresh interpreter."""
+    report = f"import sys\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    out = subprocess.run([sys.executable, "-c", code + "\n" + report], capture_output=True,
+                         text=True, timeout=60, check=True)
+    return out.stdout.strip()
+
+
 def test_import_labkit_does_not_import_matplotlib_or_ipywidgets():
-    code = (
-        "import sys, labkit\n"
-        "net = labkit.Sequential(labkit.Linear(2, 2, rng=0), labkit.Tanh())\n"
-        "heavy = sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'torch', 'tqdm')\n"
-        "               if m in sys.modules)\n"
-        "print(','.join(heavy))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip() == "", f"import labkit pulled in {out.stdout.strip()}"
+    code = ("import labkit\n"
+            "net = labkit.Sequential(labkit.Linear(2, 2, rng=0), labkit.Tanh())")
+    heavy = heavy_modules_after(code, ("matplotlib", "ipywidgets", "IPython", "torch", "tqdm"))
+    assert heavy == "", f"import labkit pulled in {heavy}"
+
+
+# an exercise notebook's first import: the course's problems import some lessons' compute.py,
+# which must not run the drawing half of the lesson (labkit/lessons/_lazy.py)
+COURSE_IMPORTS = ["import labkit.course", "from labkit.course import check",
+                  *(f"import labkit.lessons.{p.parent.name}.compute"
+                    for p in sorted(PACKAGE.glob("lessons/*/compute.py")))]
+
+
+@pytest.mark.parametrize("code", COURSE_IMPORTS)
+def test_the_course_and_a_lessons_numbers_import_no_matplotlib_or_ipywidgets(code):
+    heavy = heavy_modules_after(code, ("matplotlib", "ipywidgets"))
+    assert heavy == "", f"{code} pulled in {heavy}"
+
+
+LESSON_PACKAGES = sorted(f"labkit.lessons.{p.parent.name}"
+                         for p in PACKAGE.glob("lessons/*/__init__.py"))
+
+
+@pytest.mark.parametrize("package", LESSON_PACKAGES)
+def test_a_lesson_packages_names_are_its_modules_objects(package):
+    """Every name of a lesson package's __all__ (imported on first use) is the very object of
+    the lesson module that holds it, and dir() lists it."""
+    pkg = importlib.import_module(package)
+    modules = [importlib.import_module(f"{package}.{p.stem}") for p in
+               sorted(Path(pkg.__file__).parent.glob("*.py")) if p.stem != "__init__"]
+    assert len(pkg.__all__) >= 2
+    for name in pkg.__all__:
+        homes = [m for m in modules if name in vars(m)]
+        assert homes, f"{package}.{name} is in no module of the lesson"
+        assert getattr(pkg, name) is getattr(homes[0], name), f"{package}.{name}"
+    assert set(pkg.__all__) <= set(dir(pkg))

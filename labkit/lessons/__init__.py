@@ -14,7 +14,7 @@
 
 Every lesson package has the same files: ``compute.py`` (the numbers the lesson prints),
 ``figures.py`` (its matplotlib figures) and ``widget.py`` (its ipywidgets lab), each only where
-the lesson has one, and an ``__init__.py`` with the names the lesson imports. This layer sits
-above the widgets and below the course tooling; nothing is imported here, so a lesson loads
-only its own package.
+the lesson has one, and an ``__init__.py`` with the names the lesson imports, each imported on
+first use (``_lazy.py``). This layer sits above the widgets and below the course tooling;
+nothing is imported here, so a lesson loads only its own package.
 """

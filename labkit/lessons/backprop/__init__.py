@@ -8,8 +8,11 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.backprop import ...``).
 """
-from .compute import trace_backward
-from .figures import draw_backprop_step
-from .widget import backprop_lab
+from .._lazy import lazy_exports
 
-__all__ = ["backprop_lab", "draw_backprop_step", "trace_backward"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["trace_backward"],
+    "figures": ["draw_backprop_step"],
+    "widget": ["backprop_lab"],
+})

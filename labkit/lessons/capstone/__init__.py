@@ -9,8 +9,10 @@ Read figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.capstone import ...``).
 """
-from .figures import plot_confusion_matrix, plot_digits, plot_gradient_monitor, plot_history
-from .widget import digit_explorer
+from .._lazy import lazy_exports
 
-__all__ = ["digit_explorer", "plot_confusion_matrix", "plot_digits", "plot_gradient_monitor",
-           "plot_history"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "figures": ["plot_confusion_matrix", "plot_digits", "plot_gradient_monitor", "plot_history"],
+    "widget": ["digit_explorer"],
+})

@@ -9,9 +9,11 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.computational_graphs import ...``).
 """
-from .compute import backward_steps, count_paths, naive_backward, node_name
-from .figures import draw_graph, graph_axes
-from .widget import graph_lab
+from .._lazy import lazy_exports
 
-__all__ = ["backward_steps", "count_paths", "draw_graph", "graph_axes", "graph_lab",
-           "naive_backward", "node_name"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["backward_steps", "count_paths", "naive_backward", "node_name"],
+    "figures": ["draw_graph", "graph_axes"],
+    "widget": ["graph_lab"],
+})

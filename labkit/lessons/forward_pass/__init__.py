@@ -9,8 +9,11 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.forward_pass import ...``).
 """
-from .compute import forward_trace, set_linear
-from .figures import draw_forward
-from .widget import forward_lab
+from .._lazy import lazy_exports
 
-__all__ = ["draw_forward", "forward_lab", "forward_trace", "set_linear"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["forward_trace", "set_linear"],
+    "figures": ["draw_forward"],
+    "widget": ["forward_lab"],
+})

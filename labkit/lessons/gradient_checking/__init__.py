@@ -9,19 +9,12 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.gradient_checking import ...``).
 """
-from .compute import (
-    BUGS,
-    cost_net,
-    count_passes,
-    epsilon_sweep,
-    format_report,
-    make_study_net,
-    measure_cost,
-    study_data,
-)
-from .figures import plot_cost, plot_epsilon_sweep, plot_relative_errors
-from .widget import gradcheck_lab
+from .._lazy import lazy_exports
 
-__all__ = ["BUGS", "cost_net", "count_passes", "epsilon_sweep", "format_report", "gradcheck_lab",
-           "make_study_net", "measure_cost", "plot_cost", "plot_epsilon_sweep",
-           "plot_relative_errors", "study_data"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["BUGS", "cost_net", "count_passes", "epsilon_sweep", "format_report",
+                "make_study_net", "measure_cost", "study_data"],
+    "figures": ["plot_cost", "plot_epsilon_sweep", "plot_relative_errors"],
+    "widget": ["gradcheck_lab"],
+})

@@ -9,17 +9,12 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.gradient_descent import ...``).
 """
-from .compute import Descent, Quadratic, descend, describe_run, get_surface
-from .figures import (
-    plot_gradient_arrows,
-    plot_losses,
-    plot_runs,
-    plot_slope,
-    plot_surface,
-    plot_trajectory,
-)
-from .widget import descent_lab
+from .._lazy import lazy_exports
 
-__all__ = ["Descent", "Quadratic", "descend", "descent_lab", "describe_run", "get_surface",
-           "plot_gradient_arrows", "plot_losses", "plot_runs", "plot_slope", "plot_surface",
-           "plot_trajectory"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["Descent", "Quadratic", "descend", "describe_run", "get_surface"],
+    "figures": ["plot_gradient_arrows", "plot_losses", "plot_runs", "plot_slope", "plot_surface",
+                "plot_trajectory"],
+    "widget": ["descent_lab"],
+})

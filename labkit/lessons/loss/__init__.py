@@ -8,8 +8,11 @@ Read compute.py, then figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.loss import ...``).
 """
-from .compute import cross_entropy_vs_p, mse_vs_p
-from .figures import plot_ce_and_mse_vs_p
-from .widget import loss_lab
+from .._lazy import lazy_exports
 
-__all__ = ["cross_entropy_vs_p", "loss_lab", "mse_vs_p", "plot_ce_and_mse_vs_p"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["cross_entropy_vs_p", "mse_vs_p"],
+    "figures": ["plot_ce_and_mse_vs_p"],
+    "widget": ["loss_lab"],
+})

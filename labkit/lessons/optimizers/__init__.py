@@ -9,7 +9,10 @@ Read figures.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.optimizers import ...``).
 """
-from .figures import optimizer_colors, plot_race, plot_schedules
-from .widget import optimizers_lab
+from .._lazy import lazy_exports
 
-__all__ = ["optimizer_colors", "optimizers_lab", "plot_race", "plot_schedules"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "figures": ["optimizer_colors", "plot_race", "plot_schedules"],
+    "widget": ["optimizers_lab"],
+})

@@ -9,7 +9,10 @@ Read compute.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.vanishing_exploding import ...``).
 """
-from .compute import MLPSettings
-from .widget import vanishing_lab
+from .._lazy import lazy_exports
 
-__all__ = ["MLPSettings", "vanishing_lab"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["MLPSettings"],
+    "widget": ["vanishing_lab"],
+})

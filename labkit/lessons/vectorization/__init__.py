@@ -9,7 +9,10 @@ Read compute.py, then widget.py:
 
 Here are the names the lesson imports (``from labkit.lessons.vectorization import ...``).
 """
-from .compute import forward_columns
-from .widget import batches_lab
+from .._lazy import lazy_exports
 
-__all__ = ["batches_lab", "forward_columns"]
+# what the lesson imports from each module, imported on first use (labkit/lessons/_lazy.py)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "compute": ["forward_columns"],
+    "widget": ["batches_lab"],
+})
