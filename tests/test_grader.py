@@ -289,3 +289,118 @@ def test_the_old_name_alone_identifies_a_renamed_exercise():
     assert identify(Path("hw.ipynb"), old, [], exercises).name == "08_vanishing_exploding"
     assert identify(Path("ann_06_batches.ipynb"), {}, [], exercises).name == "06_vectorization"
     assert identify(Path("hw.ipynb"), {}, [], exercises) is None
+
+
+# Exercise 07 before it asked for labkit's numerical_gradient(f, x, eps): a learner's copy in
+# my-work/ (never overwritten) still asks for numerical_gradient(W, X, y, eps), dL/dW of
+# L = mean((X W^T - y)^2). The grader probes both forms, each in the same sandboxed kernel,
+# and judges both in its own process. Parts: relative_error_check (1 point),
+# numerical_gradient_check (3 points).
+EX07 = "07_gradient_checking"
+NG_OLD = """def numerical_gradient(W, X, y, eps):
+    def loss(W):
+        return np.mean((X @ W.T - y) ** 2)
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[i] += eps
+        Wm[i] -= eps
+        grad[i] = (loss(Wp) - loss(Wm)) / (2 * eps)
+    return grad
+"""
+NG_OLD_FORWARD = """def numerical_gradient(W, X, y, eps):
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        Wp = W.copy()
+        Wp[i] += eps
+        grad[i] = (np.mean((X @ Wp.T - y) ** 2) - np.mean((X @ W.T - y) ** 2)) / eps
+    return grad
+"""
+NG_OLD_STUB = ("def numerical_gradient(W, X, y, eps):\n    # YOUR CODE HERE\n"
+               "    raise NotImplementedError()\n")
+NG_NEW_FORWARD = """def numerical_gradient(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    f_x = f()
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        grad[i] = (f() - f_x) / eps
+        x[i] = old
+    return grad
+"""
+OLDER = ("numerical_gradient(W, X, y, eps) is the older form of this exercise, and still "
+         "counts for the same points")
+
+
+def ex07_copy(numerical_gradient: str | None) -> nbformat.NotebookNode:
+    """Exercise 07 with relative_error solved (the instructor's cell) and numerical_gradient's
+    solution cell holding ``numerical_gradient`` (None: the instructor's, the current form).
+    The grader takes only the solution cells' source from a copy: its other cells, which
+    differ in the old copy (the task's text, the imports), come from solutions/."""
+    nb = nbformat.read(SOLUTIONS / f"{EX07}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "numerical_gradient_code" \
+                and numerical_gradient is not None:
+            cell.source = numerical_gradient
+    return nb
+
+
+# name: (notebook, expected total, fragments the feedback holds, fragment it must not hold)
+EX07_CORPUS = {
+    "old_form_correct": (ex07_copy(NG_OLD), 4.0,
+                         ("numerical_gradient: 10 random cases passed", OLDER), None),
+    "old_form_forward_difference": (ex07_copy(NG_OLD_FORWARD), 1.0,
+                                    ("that is a forward difference (L(W + eps) - L(W)) / eps",
+                                     OLDER), None),
+    "old_form_unchanged": (ex07_copy(NG_OLD_STUB), 1.0, ("not implemented yet", OLDER), None),
+    "new_form_correct": (ex07_copy(None), 4.0, (), None),
+    "new_form_forward_difference": (ex07_copy(NG_NEW_FORWARD), 1.0,
+                                    ("that is a forward difference (f(x + eps) - f(x)) / eps",),
+                                    "older form"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded_07(tmp_path_factory):
+    root = tmp_path_factory.mktemp("submissions_07")
+    for learner, (nb, *_) in EX07_CORPUS.items():
+        (root / learner).mkdir()
+        (root / learner / f"{EX07}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+    results = grade_folder(root, SOLUTIONS, workers=2, cell_timeout=10, total_timeout=60,
+                           progress=False)
+    return {r.learner: r for r in results}
+
+
+@pytest.mark.parametrize("learner", sorted(EX07_CORPUS))
+def test_exercise_07_old_and_new_forms_get_the_right_points_and_reason(graded_07, learner):
+    _, expected_total, fragments, absent = EX07_CORPUS[learner]
+    result = graded_07[learner]
+    feedback = " | ".join(result.feedback)
+    assert result.exercise == EX07 and result.max_points == 4.0
+    assert result.total == expected_total, feedback
+    assert all(fragment in feedback for fragment in fragments), feedback
+    if not fragments:
+        assert feedback == ""
+    if absent:
+        assert absent not in feedback
+
+
+def test_exercise_07_probes_the_older_form_right_after_the_current_one():
+    """The legacy form's cases go to the kernel as plain data, through the same probe; no
+    probe of it reads the learner's signature."""
+    from labkit.course.submission import assemble, load_exercises, read_submission
+
+    exercise = load_exercises(SOLUTIONS)[EX07]
+    path = SOLUTIONS / f"{EX07}.ipynb"
+    _, cells = read_submission(path)
+    nb, probes = assemble(exercise, cells, exercise.parts, seed=0)
+    assert sorted(probes.values()) == [("numerical_gradient_check", "numerical_gradient"),
+                                       ("numerical_gradient_check", "numerical_gradient_of_mse"),
+                                       ("relative_error_check", "relative_error")]
+    current, older = (i for i, v in sorted(probes.items())
+                      if v[0] == "numerical_gradient_check")
+    assert older == current + 1
+    source = nb.cells[older].source
+    assert source.startswith("from labkit.course.probe import report as __labkit_report\n")
+    assert source.endswith(", None)")               # called as fn(W, X, y, eps)
+    assert "'numerical_gradient_of_mse', globals().get('numerical_gradient')" in source

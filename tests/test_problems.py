@@ -7,21 +7,25 @@ import pytest
 
 from labkit.course import CheckFailed, check
 from labkit.course.checks import evaluate, through_plain
-from labkit.course.problems import PROBLEMS, Outcome, judge, run_cases
+from labkit.course.problems import OLDER_FORMS, PROBLEMS, Outcome, judge, run_cases
 
-NAMES = sorted(PROBLEMS)
+NAMES = sorted(PROBLEMS) + sorted(OLDER_FORMS)   # a legacy form is a problem like the others
+
+
+def problem_named(name):
+    return PROBLEMS.get(name) or OLDER_FORMS[name]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_reference_passes(name):
-    verdict = evaluate(name, PROBLEMS[name].reference, cases=30, seed=1)
+    verdict = evaluate(name, problem_named(name).reference, cases=30, seed=1)
     assert verdict.passed, verdict.feedback
-    assert verdict.feedback == f"{PROBLEMS[name].function}: 30 random cases passed"
+    assert verdict.feedback == f"{problem_named(name).function}: 30 random cases passed"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_misconception_is_named(name):
-    problem = PROBLEMS[name]
+    problem = problem_named(name)
     for m in problem.misconceptions:
         verdict = evaluate(name, m.wrong, cases=30, seed=2)
         assert not verdict.passed
@@ -30,7 +34,7 @@ def test_each_misconception_is_named(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_unimplemented_missing_and_crashing_functions_fail_in_words(name):
-    problem = PROBLEMS[name]
+    problem = problem_named(name)
 
     def stub(*args):
         raise NotImplementedError()
@@ -236,3 +240,83 @@ def test_a_reference_that_updates_its_inputs_in_place_cannot_change_the_cases():
     verdict = judge(problem, cases, run_cases(lambda p: p - 1.0, cases))
     assert verdict.passed, verdict.feedback
     assert all(np.array_equal(c[0], k) for c, k in zip(cases, kept))
+
+
+# Exercise 07 asked for numerical_gradient(W, X, y, eps) (dL/dW of mse(X @ W.T, y)) before it
+# asked for labkit's numerical_gradient(f, x, eps); a learner's copy made then still has it.
+OLDER_NOTE = ("(numerical_gradient(W, X, y, eps) is the older form of this exercise, and still "
+              "counts for the same points)")
+
+
+def old_numerical_gradient(W, X, y, eps):          # the old exercise's solution, as written
+    def loss(W):
+        return np.mean((X @ W.T - y) ** 2)
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[i] += eps
+        Wm[i] -= eps
+        grad[i] = (loss(Wp) - loss(Wm)) / (2 * eps)
+    return grad
+
+
+def old_forward_difference(W, X, y, eps):
+    grad = np.zeros_like(W)
+    for i in np.ndindex(W.shape):
+        Wp = W.copy()
+        Wp[i] += eps
+        grad[i] = (np.mean((X @ Wp.T - y) ** 2) - np.mean((X @ W.T - y) ** 2)) / eps
+    return grad
+
+
+def old_stub(W, X, y, eps):                        # the old exercise, unchanged
+    raise NotImplementedError()
+
+
+def test_a_function_of_the_older_form_is_judged_by_it_and_told_so():
+    from labkit.course.problems import get_problem
+
+    older = get_problem("numerical_gradient").older
+    assert get_problem(older.name) is older
+    assert older.make_case(np.random.default_rng(0))[3] == 1e-3      # the old cases' eps
+    verdict = evaluate("numerical_gradient", old_numerical_gradient, cases=30, seed=3)
+    assert verdict.passed and verdict.older
+    assert verdict.feedback == f"numerical_gradient: 30 random cases passed {OLDER_NOTE}"
+    verdict = evaluate("numerical_gradient", old_forward_difference, seed=3)
+    assert not verdict.passed
+    assert verdict.feedback == ("numerical_gradient: that is a forward difference "
+                                "(L(W + eps) - L(W)) / eps: use (L(W + eps) - L(W - eps)) / "
+                                f"(2 eps), accurate to eps^2 {OLDER_NOTE}")
+    verdict = evaluate("numerical_gradient", old_stub, seed=3)
+    assert not verdict.passed and "not implemented yet" in verdict.feedback
+    assert verdict.feedback.endswith(OLDER_NOTE)
+    with pytest.raises(CheckFailed, match="older form"):
+        check("numerical_gradient", old_forward_difference)
+
+
+def test_the_current_form_is_judged_as_before():
+    from labkit.core.gradcheck import numerical_gradient
+    from labkit.course.problems.gradcheck import _forward_difference
+
+    verdict = evaluate("numerical_gradient", numerical_gradient, seed=4)
+    assert verdict.passed and not verdict.older
+    assert verdict.feedback == "numerical_gradient: 8 random cases passed"
+    verdict = evaluate("numerical_gradient", _forward_difference, seed=4)
+    assert not verdict.older and "older form" not in verdict.feedback
+    assert verdict.feedback.startswith("numerical_gradient: that is a forward difference "
+                                       "(f(x + eps) - f(x)) / eps")
+
+    def new_stub(f, x, eps=1e-6):                  # the current exercise, unchanged
+        raise NotImplementedError()
+
+    verdict = evaluate("numerical_gradient", new_stub, seed=4)
+    assert verdict.feedback == ("numerical_gradient: not implemented yet (replace "
+                                "`raise NotImplementedError()` with your code)")
+
+    def fails_in_both(*args):                      # no form fits it better: the current one
+        raise ZeroDivisionError("oops")
+
+    assert evaluate("numerical_gradient", fails_in_both, seed=4).feedback.startswith(
+        "numerical_gradient raised ZeroDivisionError: oops on inputs of a function, shape")
+    assert "older form" not in evaluate("numerical_gradient", fails_in_both, seed=4).feedback
+    assert not evaluate("numerical_gradient", old_numerical_gradient, older=False).passed

@@ -86,6 +86,20 @@ def test_none_is_swapped_when_one_of_several_fails():
     assert optim.momentum_step is OWN["momentum_step"] and optim.adam_step is OWN["adam_step"]
 
 
+def test_a_numerical_gradient_of_exercise_07s_older_form_is_refused():
+    """It still earns its points (problems.gradcheck: the legacy form), but check_gradients
+    calls numerical_gradient(f, x, eps): the old numerical_gradient(W, X, y, eps) cannot stand
+    in for it."""
+    def numerical_gradient(W, X, y, eps):
+        W = W.copy()
+        return gradcheck.numerical_gradient(lambda: losses.mse(X @ W.T, y), W, eps)
+
+    assert evaluate("numerical_gradient", numerical_gradient).passed
+    with pytest.raises(CheckFailed, match="missing 1 required positional argument: 'eps'"):
+        use_mine(numerical_gradient)
+    assert gradcheck.numerical_gradient is OWN["numerical_gradient"]
+
+
 def test_a_function_that_is_not_a_library_formula_is_refused():
     def my_step(p, grad, lr):
         return p - lr * grad

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.i18n import _
 from .plain import from_plain, to_plain
-from .problems import Outcome, Verdict, get_problem, judge, run_cases
+from .problems import Outcome, Verdict, get_problem, judge_forms, run_cases
 
 
 class CheckFailed(AssertionError):
@@ -31,16 +31,21 @@ def through_plain(outcomes: list[Outcome]) -> list[Outcome]:
                     error=o.error, missing=o.missing) for o in outcomes]
 
 
-def evaluate(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> Verdict:
+def evaluate(name: str, fn: Any, cases: int = 8, seed: int | None = None,
+             older: bool = True) -> Verdict:
     """The verdict on fn for ``cases`` random cases (``seed`` None: fresh randomness),
-    judged against labkit's own formulas even where ``use_mine`` swapped the learner's in."""
+    judged against labkit's own formulas even where ``use_mine`` swapped the learner's in.
+    ``older``: fn may also be written to the problem's legacy form (``judge_forms``)."""
     from .mine import shipped  # mine builds on this module
 
     problem = get_problem(name)
-    drawn = problem.cases(np.random.default_rng(seed), cases)
-    outcomes = through_plain(run_cases(fn, drawn, problem.call))
+    rng = np.random.default_rng(seed)
+    runs = {}
+    for form in problem.forms if older else (problem,):
+        drawn = form.cases(rng, cases)
+        runs[form.name] = (drawn, through_plain(run_cases(fn, drawn, form.call)))
     with shipped():
-        return judge(problem, drawn, outcomes)
+        return judge_forms(problem, runs)
 
 
 def check(name: str, fn: Any, cases: int = 8, seed: int | None = None) -> None:

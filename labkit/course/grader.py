@@ -25,7 +25,7 @@ from nbclient.exceptions import DeadKernelError
 
 from .plain import from_plain
 from .probe import RESULTS_MIME, Outcome
-from .problems import get_problem, judge
+from .problems import get_problem, judge_forms
 from .sandbox import Limits, Sandbox, SandboxedKernelManager, SandboxUnavailable
 from .submission import (
     BadSubmission,
@@ -273,16 +273,21 @@ async def _grade_submission(path, root, exercises, seed, cell_timeout, total_tim
     for part in exercise.parts:
         passed = bool(part.problems)
         for problem in part.problems:
-            outcomes = reported.get((part.grade_id, problem))
-            if outcomes is None:
+            runs = {form.name: (part_cases(seed, exercise.name, part.grade_id, form.name),
+                                reported[(part.grade_id, form.name)])
+                    for form in get_problem(problem).forms
+                    if (part.grade_id, form.name) in reported}
+            if problem not in runs:
                 passed = False
                 result.feedback.append(f"{part.grade_id}: not reached")
                 continue
-            cases = part_cases(seed, exercise.name, part.grade_id, problem)
-            verdict = judge(get_problem(problem), cases, outcomes)
+            verdict = judge_forms(get_problem(problem), runs)
             if not verdict.passed:
                 passed = False
-                result.feedback.append(verdict.feedback + _forbidden_hint(part, outcomes))
+                form = get_problem(problem).older.name if verdict.older else problem
+                result.feedback.append(verdict.feedback + _forbidden_hint(part, runs[form][1]))
+            elif verdict.older:  # full marks, and the gradebook says by which form
+                result.feedback.append(verdict.feedback)
         result.points[part.grade_id] = part.points if passed else 0.0
     return result
 

@@ -64,7 +64,8 @@ def use_mine(*functions: Callable, check: bool = True) -> Mine:
                                     name=name or type(fn).__name__,
                                     formulas=", ".join(sorted(FORMULAS))))
         if check:
-            verdict = evaluate(FORMULAS[name].name, fn)
+            # the library calls the current form only: a legacy one never passes here
+            verdict = evaluate(FORMULAS[name].name, fn, older=False)
             if not verdict.passed:
                 raise CheckFailed(_("{feedback}; labkit keeps its own {name} until yours "
                                     "passes").format(feedback=verdict.feedback, name=name))

@@ -209,11 +209,11 @@ def assemble(exercise: Exercise, cells: list[dict], parts: list[Part], seed: int
                 first_solution = False
             sources += learner.get(gid, [""])
         elif is_graded(cell):
-            if gid in wanted:
-                for problem in wanted[gid].problems:
-                    probes[len(sources)] = (gid, problem)
-                    sources.append(probe_source(gid, problem,
-                                                part_cases(seed, exercise.name, gid, problem)))
+            if gid in wanted:  # a probe per form of each problem (its legacy form too)
+                for form in (f.name for p in wanted[gid].problems for f in get_problem(p).forms):
+                    probes[len(sources)] = (gid, form)
+                    sources.append(probe_source(gid, form,
+                                                part_cases(seed, exercise.name, gid, form)))
         elif not skipped_when_grading(cell):
             sources.append(strip_hidden_tests(cell.source))
     out.cells = [nbformat.v4.new_code_cell(s) for s in sources]

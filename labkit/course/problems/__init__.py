@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import backprop, batches, descent, forward, gradcheck, graphs, init, loss, optim
-from .base import Misconception, Outcome, Problem, Verdict, judge, run_cases
+from .base import Misconception, Outcome, Problem, Verdict, judge, judge_forms, run_cases
 
 PROBLEMS: dict[str, Problem] = {
     p.name: p
@@ -16,11 +16,19 @@ FORMULAS: dict[str, Problem] = {p.function: p for p in PROBLEMS.values()
                                 if p.formula is not None}
 
 
+# a problem's legacy form (Problem.older), by its own name: the grader draws its cases and
+# names its probe as any problem's; it is no formula, and no part asks for it by name
+OLDER_FORMS: dict[str, Problem] = {p.older.name: p.older for p in PROBLEMS.values()
+                                   if p.older is not None}
+
+
 def get_problem(name: str) -> Problem:
-    if name not in PROBLEMS:
+    """The problem of that name, or the legacy form of that name."""
+    found = PROBLEMS.get(name) or OLDER_FORMS.get(name)
+    if found is None:
         raise KeyError(f"no problem named {name!r}; known problems: {sorted(PROBLEMS)}")
-    return PROBLEMS[name]
+    return found
 
 
-__all__ = ["FORMULAS", "PROBLEMS", "Misconception", "Outcome", "Problem", "Verdict",
-           "get_problem", "judge", "run_cases"]
+__all__ = ["FORMULAS", "OLDER_FORMS", "PROBLEMS", "Misconception", "Outcome", "Problem",
+           "Verdict", "get_problem", "judge", "judge_forms", "run_cases"]

@@ -7,7 +7,7 @@ grader's process). Feedback names the misconception, never the expected numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,9 @@ class Problem:
     call: None to call the function as fn(*case), or the name of the kernel-side caller in
     probe.CALLS that turns a case into its arguments (a function argument, which cannot
     travel as plain data); the reference and the misconceptions are called the same way.
+    older: the problem's legacy form, as the exercise asked for it before it changed (a
+    learner's copy in my-work/ is never updated): a function written to it is judged by it,
+    for the same points (``judge_forms``). It runs in this problem's kernel, under its forbid.
     """
 
     name: str
@@ -53,6 +56,12 @@ class Problem:
     atol: float = 1e-9
     forbid: tuple[str, ...] = ("labkit", "torch", "micrograd")
     call: str | None = None
+    older: Problem | None = None
+
+    @property
+    def forms(self) -> tuple[Problem, ...]:
+        """This problem, then its legacy form (if any): each is run and judged on its own."""
+        return (self,) if self.older is None else (self, self.older)
 
     def cases(self, rng: np.random.Generator, n: int) -> list[tuple]:
         return [self.make_case(rng) for _ in range(n)]
@@ -76,6 +85,7 @@ class Verdict:
     passed: bool
     feedback: str
     cases: int
+    older: bool = False     # judged as the problem's legacy form (the feedback says so)
 
 
 def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome]) -> Verdict:
@@ -136,6 +146,36 @@ def judge(problem: Problem, cases: Sequence[tuple], outcomes: Sequence[Outcome])
     return Verdict(False, _("{function}: wrong values on {wrong} of {n} cases (the shapes are "
                             "right); compare your formula with the lesson's").format(
                                 function=fn, wrong=wrong, n=n), n)
+
+
+Runs = Mapping[str, tuple[Sequence[tuple], Sequence[Outcome]]]  # form's name -> cases, outcomes
+
+
+def judge_forms(problem: Problem, runs: Runs) -> Verdict:
+    """The verdict on one function run as each form of ``problem`` (``runs``: the forms that
+    ran). The current form's, unless the legacy form's verdict passed, or more of its calls
+    fit (a function written to the older signature: each call of the other form raises
+    TypeError). The form is picked from the outcomes alone, as every verdict is, never from a
+    signature a kernel reports; either form earns points only by its own cases, judged here."""
+    verdict = judge(problem, *runs[problem.name])
+    older = problem.older
+    if verdict.passed or older is None or older.name not in runs:
+        return verdict
+    legacy = judge(older, *runs[older.name])
+    if not legacy.passed and _calls_that_fit(runs[older.name][1]) <= _calls_that_fit(
+            runs[problem.name][1]):
+        return verdict
+    note = _("({call} is the older form of this exercise, and still counts for the same "
+             "points)").format(call=older.signature.split(" ->")[0])
+    return Verdict(legacy.passed, f"{legacy.feedback} {note}", legacy.cases, older=True)
+
+
+def _calls_that_fit(outcomes: Sequence[Outcome]) -> tuple[int, int]:
+    """How many calls returned, then how many raised no TypeError (a call with the wrong
+    arguments raises one before the function's body runs)."""
+    returned = sum(o.error is None and not o.missing for o in outcomes)
+    return returned, sum(not o.missing and not (o.error or "").startswith("TypeError")
+                         for o in outcomes)
 
 
 def copies(args: tuple) -> tuple:

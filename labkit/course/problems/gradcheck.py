@@ -4,6 +4,10 @@ The references are the library's (labkit.core.gradcheck): ``relative_error``, wh
 lk.check_gradients reports, and ``numerical_gradient``, the central differences it compares
 backprop with. A numerical gradient takes a function f of no argument that reads x: the
 kernel makes one for each case (``call``), since a function is not plain data.
+
+Exercise 07 used to ask for ``numerical_gradient(W, X, y, eps)``, the gradient of one fixed
+loss; a learner's copy made then still asks for it, and is graded by that legacy form
+(``NUMERICAL_GRADIENT.older``), built from the same functions.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import numpy as np
 
 from ...core.gradcheck import numerical_gradient, relative_error
 from ...core.i18n import N_
+from ...core.losses import mse
 from .base import Misconception, Problem
 
 
@@ -86,6 +91,40 @@ def _never_restored(f, x, eps):
     return grad
 
 
+def _mse_case(rng):
+    """The legacy form's case: W (fan_out x fan_in), a batch X, targets y, and eps = 1e-3."""
+    n, fan_in, fan_out = (int(rng.integers(1, 6)), int(rng.integers(1, 4)),
+                          int(rng.integers(1, 4)))
+    return (rng.standard_normal((fan_out, fan_in)), rng.standard_normal((n, fan_in)),
+            rng.standard_normal((n, fan_out)), 1e-3)
+
+
+def _of_mse(fn):
+    """fn(f, x, eps) as the legacy form asks for it: fn(W, X, y, eps), its gradient with
+    respect to W of f() = mse(X @ W.T, y), on a copy of W (the case keeps its own)."""
+    def of_W(W, X, y, eps):
+        W = W.copy()
+        return fn(lambda: mse(X @ W.T, y), W, eps)
+    return of_W
+
+
+NUMERICAL_GRADIENT_OF_MSE = Problem(   # the legacy form of NUMERICAL_GRADIENT
+    name="numerical_gradient_of_mse", function="numerical_gradient",
+    signature="numerical_gradient(W, X, y, eps) -> dL/dW by central differences, "
+              "L = mean((X W^T - y)^2)",
+    make_case=_mse_case,
+    reference=_of_mse(numerical_gradient),
+    misconceptions=(
+        Misconception(_of_mse(_forward_difference),
+                      N_("that is a forward difference (L(W + eps) - L(W)) / eps: use "
+                         "(L(W + eps) - L(W - eps)) / (2 eps), accurate to eps^2")),
+        Misconception(_of_mse(_divided_by_eps),
+                      N_("the central difference divides by 2 eps, not eps")),
+    ),
+    rtol=1e-7, atol=1e-10,
+)
+
+
 NUMERICAL_GRADIENT = Problem(
     name="numerical_gradient", function="numerical_gradient",
     signature="numerical_gradient(f, x, eps) -> df/dx by central differences, f() reading x "
@@ -107,6 +146,7 @@ NUMERICAL_GRADIENT = Problem(
                          "elements' differences are taken at a point that has moved")),
     ),
     rtol=1e-7, atol=1e-10,
+    older=NUMERICAL_GRADIENT_OF_MSE,
 )
 
 PROBLEMS = (RELATIVE_ERROR, NUMERICAL_GRADIENT)
