@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from ex07_old_forms import OLD_FORWARD_DIFFERENCE, OLD_SOLUTION, OLD_STUB, OLDER
 
 from labkit.course.cli import main as cli_main
 from labkit.course.exercises import exercise_from_solution
@@ -297,27 +298,6 @@ def test_the_old_name_alone_identifies_a_renamed_exercise():
 # and judges both in its own process. Parts: relative_error_check (1 point),
 # numerical_gradient_check (3 points).
 EX07 = "07_gradient_checking"
-NG_OLD = """def numerical_gradient(W, X, y, eps):
-    def loss(W):
-        return np.mean((X @ W.T - y) ** 2)
-    grad = np.zeros_like(W)
-    for i in np.ndindex(W.shape):
-        Wp, Wm = W.copy(), W.copy()
-        Wp[i] += eps
-        Wm[i] -= eps
-        grad[i] = (loss(Wp) - loss(Wm)) / (2 * eps)
-    return grad
-"""
-NG_OLD_FORWARD = """def numerical_gradient(W, X, y, eps):
-    grad = np.zeros_like(W)
-    for i in np.ndindex(W.shape):
-        Wp = W.copy()
-        Wp[i] += eps
-        grad[i] = (np.mean((X @ Wp.T - y) ** 2) - np.mean((X @ W.T - y) ** 2)) / eps
-    return grad
-"""
-NG_OLD_STUB = ("def numerical_gradient(W, X, y, eps):\n    # YOUR CODE HERE\n"
-               "    raise NotImplementedError()\n")
 NG_NEW_FORWARD = """def numerical_gradient(f, x, eps=1e-6):
     grad = np.zeros_like(x)
     f_x = f()
@@ -328,8 +308,6 @@ NG_NEW_FORWARD = """def numerical_gradient(f, x, eps=1e-6):
         x[i] = old
     return grad
 """
-OLDER = ("numerical_gradient(W, X, y, eps) is the older form of this exercise, and still "
-         "counts for the same points")
 
 
 def ex07_copy(numerical_gradient: str | None) -> nbformat.NotebookNode:
@@ -347,12 +325,12 @@ def ex07_copy(numerical_gradient: str | None) -> nbformat.NotebookNode:
 
 # name: (notebook, expected total, fragments the feedback holds, fragment it must not hold)
 EX07_CORPUS = {
-    "old_form_correct": (ex07_copy(NG_OLD), 4.0,
+    "old_form_correct": (ex07_copy(OLD_SOLUTION), 4.0,
                          ("numerical_gradient: 10 random cases passed", OLDER), None),
-    "old_form_forward_difference": (ex07_copy(NG_OLD_FORWARD), 1.0,
+    "old_form_forward_difference": (ex07_copy(OLD_FORWARD_DIFFERENCE), 1.0,
                                     ("that is a forward difference (L(W + eps) - L(W)) / eps",
                                      OLDER), None),
-    "old_form_unchanged": (ex07_copy(NG_OLD_STUB), 1.0, ("not implemented yet", OLDER), None),
+    "old_form_unchanged": (ex07_copy(OLD_STUB), 1.0, ("not implemented yet", OLDER), None),
     "new_form_correct": (ex07_copy(None), 4.0, (), None),
     "new_form_forward_difference": (ex07_copy(NG_NEW_FORWARD), 1.0,
                                     ("that is a forward difference (f(x + eps) - f(x)) / eps",),

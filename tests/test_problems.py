@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ex07_old_forms import OLD_FORWARD_DIFFERENCE, OLD_SOLUTION, OLD_STUB, OLDER, define
 
 from labkit.course import CheckFailed, check
 from labkit.course.checks import evaluate, through_plain
@@ -242,35 +243,11 @@ def test_a_reference_that_updates_its_inputs_in_place_cannot_change_the_cases():
     assert all(np.array_equal(c[0], k) for c, k in zip(cases, kept))
 
 
-# Exercise 07 asked for numerical_gradient(W, X, y, eps) (dL/dW of mse(X @ W.T, y)) before it
-# asked for labkit's numerical_gradient(f, x, eps); a learner's copy made then still has it.
-OLDER_NOTE = ("(numerical_gradient(W, X, y, eps) is the older form of this exercise, and still "
-              "counts for the same points)")
-
-
-def old_numerical_gradient(W, X, y, eps):          # the old exercise's solution, as written
-    def loss(W):
-        return np.mean((X @ W.T - y) ** 2)
-    grad = np.zeros_like(W)
-    for i in np.ndindex(W.shape):
-        Wp, Wm = W.copy(), W.copy()
-        Wp[i] += eps
-        Wm[i] -= eps
-        grad[i] = (loss(Wp) - loss(Wm)) / (2 * eps)
-    return grad
-
-
-def old_forward_difference(W, X, y, eps):
-    grad = np.zeros_like(W)
-    for i in np.ndindex(W.shape):
-        Wp = W.copy()
-        Wp[i] += eps
-        grad[i] = (np.mean((X @ Wp.T - y) ** 2) - np.mean((X @ W.T - y) ** 2)) / eps
-    return grad
-
-
-def old_stub(W, X, y, eps):                        # the old exercise, unchanged
-    raise NotImplementedError()
+# Exercise 07's older form (a learner's copy made before it asked for numerical_gradient(f, x, eps))
+old_numerical_gradient = define(OLD_SOLUTION)
+old_forward_difference = define(OLD_FORWARD_DIFFERENCE)
+old_stub = define(OLD_STUB)
+OLDER_NOTE = f"({OLDER})"
 
 
 def test_a_function_of_the_older_form_is_judged_by_it_and_told_so():
