@@ -272,19 +272,19 @@ async def _grade_submission(path, root, exercises, seed, cell_timeout, total_tim
             result.feedback.append(run.stopped)
     for part in exercise.parts:
         passed = bool(part.problems)
-        for problem in part.problems:
+        for name in part.problems:
+            problem = get_problem(name)
             runs = {form.name: (part_cases(seed, exercise.name, part.grade_id, form.name),
                                 reported[(part.grade_id, form.name)])
-                    for form in get_problem(problem).forms
-                    if (part.grade_id, form.name) in reported}
-            if problem not in runs:
+                    for form in problem.forms if (part.grade_id, form.name) in reported}
+            if name not in runs:
                 passed = False
                 result.feedback.append(f"{part.grade_id}: not reached")
                 continue
-            verdict = judge_forms(get_problem(problem), runs)
+            verdict = judge_forms(problem, runs)
             if not verdict.passed:
                 passed = False
-                form = get_problem(problem).older.name if verdict.older else problem
+                form = problem.older.name if verdict.older else name
                 result.feedback.append(verdict.feedback + _forbidden_hint(part, runs[form][1]))
             elif verdict.older:  # full marks, and the gradebook says by which form
                 result.feedback.append(verdict.feedback)
