@@ -34,12 +34,19 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_training as bt  # noqa: E402
-from _common import (RESULTS_DIR, LoadMeter, Threads, machine_info, summary,  # noqa: E402
-                     wait_for_idle, write_json)
+from _common import (  # noqa: E402
+    RESULTS_DIR,
+    LoadMeter,
+    Threads,
+    machine_info,
+    summary,
+    wait_for_idle,
+    write_json,
+)
 
 import labkit as lk  # noqa: E402
-from labkit.core.layers import linear_backward  # noqa: E402
-from labkit.core.losses import cross_entropy, softmax  # noqa: E402
+from labkit.core.layers import linear_backward, linear_forward  # noqa: E402
+from labkit.core.losses import cross_entropy  # noqa: E402
 
 # --- the ablations: labkit's classes with one piece of the contract taken away ---------------
 
@@ -52,7 +59,7 @@ class InPlaceSGD(lk.SGD):
 class UncheckedLinear(lk.Linear):
     def forward(self, a_prev):
         self.a_prev = a_prev
-        return a_prev @ self.W.data.T + self.b.data
+        return linear_forward(a_prev, self.W.data, self.b.data)
 
     def backward(self, delta):
         dW, db, da_prev = linear_backward(delta, self.a_prev, self.W.data)
@@ -193,9 +200,11 @@ def main(argv=None) -> int:
             for r in rows:
                 s = summary([t * 1e6 for t in r.step_s])
                 paired = float(np.median(np.array(r.step_s) / ref))
-                delta = "" if above is None else f"{above - paired:+.3f}x ({100 * (above - paired):.1f} points)"
-                log(f"   {r.impl:20s} {s['median']:10.1f} {s['median'] / (np.median(ref) * 1e6):11.3f}x "
-                    f"{paired:7.3f}x {delta:>24s}")
+                gain = None if above is None else above - paired
+                delta = "" if gain is None else f"{gain:+.3f}x ({100 * gain:.1f} points)"
+                ratio = s["median"] / (np.median(ref) * 1e6)
+                log(f"   {r.impl:20s} {s['median']:10.1f} {ratio:11.3f}x {paired:7.3f}x "
+                    f"{delta:>24s}")
                 agree = float(np.max(np.abs(np.array(r.curve) - np.array(rows[0].curve))))
                 results.append({"impl": r.impl, "step_us": s, "paired_ratio_median": paired,
                                 "max_abs_loss_difference": agree})
