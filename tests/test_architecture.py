@@ -222,6 +222,13 @@ def test_the_course_and_a_lessons_numbers_import_no_matplotlib_or_ipywidgets(cod
     assert heavy == "", f"{code} pulled in {heavy}"
 
 
+def test_the_learners_check_imports_no_ipython_outside_jupyter():
+    """check() installs its one-line NameError in a running IPython only (tested in
+    test_problems.py); plain Python, as the grader's probes, never pays for importing it."""
+    heavy = heavy_modules_after("from labkit.course import check", ("IPython",))
+    assert heavy == "", f"from labkit.course import check pulled in {heavy}"
+
+
 LESSON_PACKAGES = sorted(f"labkit.lessons.{p.parent.name}"
                          for p in PACKAGE.glob("lessons/*/__init__.py"))
 

@@ -9,6 +9,7 @@ the grader compares results in its own process (see grader.py).
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -65,11 +66,10 @@ def _name_error_in_one_line(shell: Any, etype: type, value: BaseException, tb: A
 
 
 def _install_in_ipython() -> None:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python: nothing to install
+    ipython = sys.modules.get("IPython")    # loaded already inside Jupyter; never imported here
+    if ipython is None:                     # plain Python: nothing to install
         return
-    shell = get_ipython()
+    shell = ipython.get_ipython()
     if shell is not None and hasattr(shell, "_showtraceback"):
         shell.set_custom_exc((NameError,), _name_error_in_one_line)
 
