@@ -233,6 +233,20 @@ LESSON_PACKAGES = sorted(f"labkit.lessons.{p.parent.name}"
                          for p in PACKAGE.glob("lessons/*/__init__.py"))
 
 
+def test_every_lesson_package_is_an_attribute_of_lk_lessons_loaded_on_first_use():
+    import labkit as lk
+
+    assert sorted(f"labkit.lessons.{name}" for name in lk.lessons.LESSONS) == LESSON_PACKAGES
+    for package in LESSON_PACKAGES:
+        name = package.rsplit(".", 1)[1]
+        assert getattr(lk.lessons, name) is importlib.import_module(package)
+        assert name in dir(lk.lessons)
+    with pytest.raises(AttributeError, match="no attribute 'backprob'"):
+        lk.lessons.backprob
+    heavy = heavy_modules_after("import labkit\nlabkit.lessons.backprop", ("matplotlib",))
+    assert heavy == "", f"lk.lessons.backprop pulled in {heavy}"
+
+
 @pytest.mark.parametrize("package", LESSON_PACKAGES)
 def test_a_lesson_packages_names_are_its_modules_objects(package):
     """Every name of a lesson package's __all__ (imported on first use) is the very object of

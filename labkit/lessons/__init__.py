@@ -18,3 +18,19 @@ the lesson has one, and an ``__init__.py`` with the names the lesson imports, ea
 first use (``_lazy.py``). This layer sits above the widgets and below the course tooling;
 nothing is imported here, so a lesson loads only its own package.
 """
+
+import importlib
+import pkgutil
+
+LESSONS = tuple(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg)
+
+
+def __getattr__(name: str):
+    """``lk.lessons.backprop`` imports that lesson's package on first use."""
+    if name in LESSONS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *LESSONS})
