@@ -242,7 +242,7 @@ def test_every_lesson_package_is_an_attribute_of_lk_lessons_loaded_on_first_use(
         assert getattr(lk.lessons, name) is importlib.import_module(package)
         assert name in dir(lk.lessons)
     with pytest.raises(AttributeError, match="no attribute 'backprob'"):
-        getattr(lk.lessons, "backprob")
+        _ = lk.lessons.backprob
     heavy = heavy_modules_after("import labkit\nlabkit.lessons.backprop", ("matplotlib",))
     assert heavy == "", f"lk.lessons.backprop pulled in {heavy}"
 
