@@ -240,11 +240,12 @@ def lesson_run(settings, lr=0.05, clip=None):
                   clip_norm=clip)
 
 
-def nudge_linear_outputs(monkeypatch):
-    """Every Linear output one ulp larger: what another CPU or BLAS summation order may do."""
+def nudge_linear_outputs(monkeypatch, direction=np.inf):
+    """Every Linear output one ulp larger (or smaller, direction -inf): what another CPU or
+    BLAS summation order may do."""
     forward = lk.Linear.forward
     monkeypatch.setattr(lk.Linear, "forward",
-                        lambda self, x: np.nextafter(forward(self, x), np.inf))
+                        lambda self, x: np.nextafter(forward(self, x), direction))
 
 
 def test_the_printed_last_epoch_losses_do_not_depend_on_the_last_bit(monkeypatch):
@@ -262,10 +263,25 @@ def test_the_printed_last_epoch_losses_do_not_depend_on_the_last_bit(monkeypatch
     assert exact[0][-1] < 0.5 * CHANCE and exact[1][-1] < 0.01       # both learn
 
 
-def test_batch_norm_runs_reach_the_printed_bound_however_they_round(monkeypatch):
-    # Section 8's runs are chaotic: only "lowest epoch loss below 0.2" is printed for them.
-    settings = MLPSettings(depth=20, width=32, activation="sigmoid", batch_norm=True)
+def lesson_goal() -> float:
+    """GOAL, the bound the lesson prints for its chaotic runs (section 8)."""
+    source = next(c.source for c in nbformat.read(LESSON, 4).cells if "GOAL = " in c.source)
+    return float(source.split("GOAL = ")[1].split()[0])
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_batch_norm_runs_reach_the_printed_bound_however_they_round(monkeypatch, activation):
+    # Section 8's runs are chaotic: only "lowest epoch loss below GOAL" is printed for them.
+    # On an AMD EPYC the sigmoid run nudged up reaches 0.217 at best (0.021 exact; 24 other
+    # perturbations of one ulp: 0.010 to 0.069), so GOAL is 0.3, far below ln 2 = 0.69.
+    settings = MLPSettings(depth=20, width=32, activation=activation, batch_norm=True)
+    if activation == "relu":
+        settings = settings.replace(init="he", scale=1.5)       # the exploding network of §6
     lowest = [min(lesson_run(settings).epoch_loss)]
-    nudge_linear_outputs(monkeypatch)
-    lowest.append(min(lesson_run(settings).epoch_loss))
-    assert max(lowest) < 0.2, lowest
+    for direction in (np.inf, -np.inf):
+        with monkeypatch.context() as patch:
+            nudge_linear_outputs(patch, direction)
+            lowest.append(min(lesson_run(settings).epoch_loss))
+    goal = lesson_goal()
+    assert 0.2 <= goal <= 0.5 * np.log(2)         # a bound that still says "it learns"
+    assert max(lowest) < goal, lowest
