@@ -440,3 +440,14 @@ def test_the_titles_lessons_pass_to_labkit_are_in_the_catalog_and_drawn_in_chine
         assert untranslated == []
     finally:
         i18n.set_language("en")
+
+
+def test_a_lesson_cell_with_magics_still_gives_its_titles(tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    (tmp_path / "lessons").mkdir()
+    cell = new_code_cell('%matplotlib inline\n!ls\nplot_thing(x, title="loss per step")')
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "lessons" / "01_x.ipynb")
+    monkeypatch.setattr(catalogs, "ROOT", tmp_path)
+    assert catalogs.lesson_titles() == [("loss per step", "lessons/01_x.ipynb")]

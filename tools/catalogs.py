@@ -50,13 +50,15 @@ def lesson_titles() -> list[tuple[str, str]]:
     import ast
 
     import nbformat
+    from IPython.core.inputtransformer2 import TransformerManager
 
+    as_python = TransformerManager().transform_cell   # %magic and !shell lines as IPython runs them
     found = []
     for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "code":
                 continue
-            for node in ast.walk(ast.parse(cell.source)):
+            for node in ast.walk(ast.parse(as_python(cell.source))):
                 if (isinstance(node, ast.keyword) and node.arg == "title"
                         and isinstance(node.value, ast.Constant)
                         and isinstance(node.value.value, str) and node.value.value):
