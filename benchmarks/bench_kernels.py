@@ -16,7 +16,8 @@ of every layer, the loss's argument checks), timed alone. The updates run with l
 thousands of repetitions leave the weights as they are. Each cell is the best of --repeats
 loops of --number calls (us per call), labkit's and numpy-ref's loops interleaved.
 
-    .venv/bin/python benchmarks/bench_kernels.py [--clock cpu] [--out benchmarks/results/kernels.json]
+    .venv/bin/python benchmarks/bench_kernels.py [--clock cpu] \
+        [--out benchmarks/results/kernels.json]
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ import os
 import sys
 import time
 import timeit
-
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_training as bt  # noqa: E402

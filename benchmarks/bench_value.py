@@ -321,7 +321,8 @@ def main(argv=None):
            and long_chain["grad_matches_float_product"]}]
     for name, g in graphs.items():
         if "micrograd_over_labkit" in g:
-            tg.append({"target": f"{name}: Value fwd+bwd per node no slower than micrograd (>= 1.0x, issue 13)",
+            tg.append({"target": f"{name}: Value fwd+bwd per node no slower than micrograd "
+                                 "(>= 1.0x, issue 13)",
                        "value": g["micrograd_over_labkit"], "limit": 1.0,
                        "pass": g["micrograd_over_labkit"] >= 1.0 and g["check"]["same_graph"]
                        and g["check"]["max_grad_diff"] < 1e-9})

@@ -15,8 +15,6 @@ import importlib
 
 from . import nn, optim
 from .core.custom_optim import FunctionOptimizer
-from .datasets import (load_digits, make_circles, make_moons, make_regression_1d, make_spirals,
-                        make_xor, train_test_split)
 from .core.gradcheck import check_gradients, numerical_gradient, relative_error
 from .core.i18n import set_language
 from .core.layers import sigmoid
@@ -27,6 +25,8 @@ from .core.optim import SGD, Adam, RMSprop
 from .core.random import manual_seed
 from .core.train import History, TrainingDiverged, fit
 from .core.value import Value
+from .datasets import (load_digits, make_circles, make_moons, make_regression_1d, make_spirals,
+                       make_xor, train_test_split)
 from .nn import (BatchNorm1d, BCELoss, CrossEntropyLoss, Dropout, Identity, LeakyReLU, Linear,
                  Module, MSELoss, Parameter, ReLU, Residual, Sequential, Sigmoid, Tanh)
 

@@ -13,8 +13,8 @@ from labkit.lessons.backprop.compute import (
     BackpropTrace,
     fmt,
     random_example,
-    worked_example,
     trace_backward,
+    worked_example,
 )
 
 ACTS = [None, lk.Sigmoid, lk.Tanh, lk.ReLU, lambda: lk.LeakyReLU(0.1), lk.Identity]

@@ -23,9 +23,9 @@ from labkit.lessons.loss.compute import (  # noqa: E402
     softmax_backward,
 )
 from labkit.lessons.loss.figures import (  # noqa: E402
+    plot_ce_and_mse_vs_p,
     plot_class_probabilities,
     plot_logit_gradients,
-    plot_ce_and_mse_vs_p,
     update_class_probabilities,
     update_logit_gradients,
 )

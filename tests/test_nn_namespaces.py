@@ -22,7 +22,8 @@ def test_torch_namespaces_hold_the_core_objects():
     assert lk.nn.BatchNorm1d is normalization.BatchNorm1d
     assert lk.nn.utils.clip_grad_norm_ is optim.clip_grad_norm_
     assert lk.nn.init.kaiming_normal_ is lk.core.init.kaiming_normal_
-    assert lk.optim.Adam is optim.Adam and lk.optim.FunctionOptimizer is custom_optim.FunctionOptimizer
+    assert lk.optim.Adam is optim.Adam
+    assert lk.optim.FunctionOptimizer is custom_optim.FunctionOptimizer
     assert lk.optim.lr_scheduler.StepLR is schedules.StepLR
     assert lk.optim.lr_scheduler.LRScheduler is schedules.Scheduler
     for namespace in (lk, lk.nn, lk.nn.init, lk.nn.utils, lk.optim, lk.optim.lr_scheduler):
@@ -69,9 +70,9 @@ def test_old_top_level_names_still_work_with_a_deprecation_warning(name):
 
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'Linearr'"):
-        lk.Linearr
+        _ = lk.Linearr
     with pytest.raises(AttributeError):
-        importlib.import_module("labkit.core.schedules").NoSuchScheduler
+        _ = importlib.import_module("labkit.core.schedules").NoSuchScheduler
 
 
 # --- the formula functions are what the classes compute ------------------------------------

@@ -312,7 +312,7 @@ def test_param_groups_have_their_own_hyper_parameters():
     opt.step()
     assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
     with pytest.raises(AttributeError, match="differs between the param groups"):
-        opt.lr
+        _ = opt.lr
     opt.lr = 0.2                              # every group
     assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2] and opt.lr == 0.2
     with pytest.raises(ValueError, match="SGD: lr must be"):

@@ -101,7 +101,7 @@ def test_momentum_buffer_survives_a_schedule():
     sched = CosineAnnealingLR(opt, T_max=20)
     theta, v = np.array([2.0, -1.0]), np.zeros(2)
     buffer = None
-    for t in range(20):
+    for _ in range(20):
         eta = opt.lr
         p.grad[...] = p.data                        # grad of 1/2 theta^2
         opt.step()

@@ -313,7 +313,7 @@ def test_state_dict_has_torchs_layout_and_resumes_torchs_run(name, kw):
     net, tnet, X, y = _net_and_torch(3)
     opt = getattr(lk, name)(net.parameters(), **kw)
     topt = getattr(torch.optim, name)(tnet.parameters(), **kw)
-    for step in range(1, 11):
+    for _ in range(10):
         _step_both(net, tnet, opt, topt, X, y)
     t_state = topt.state_dict()
     ours = opt.state_dict()

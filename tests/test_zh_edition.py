@@ -29,7 +29,8 @@ def numbers_in(text: str) -> list[str]:
 def printed_numbers(cell) -> Counter:
     """The numbers a code cell printed (its streams and plain-text results; not its figures
     or widgets), as a multiset: a translation may move a number within its sentence."""
-    if "nbval-ignore-output" in cell.metadata.get("tags", []) or "NBVAL_IGNORE_OUTPUT" in cell.source:
+    tags = cell.metadata.get("tags", [])
+    if "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in cell.source:
         return Counter()
     found: Counter = Counter()
     for output in cell.get("outputs", []):

@@ -6,9 +6,10 @@
 The message ids are the English sentences passed to ``_()`` / ``ngettext()`` / ``N_()`` in
 labkit's source (labkit/core/i18n.py), and the figure titles the lessons pass to labkit
 (``title="..."`` in a code cell of lessons/NN_*.ipynb): labkit draws a given title through
-``_()``, so the Chinese lesson, whose code is the English one, shows it in Chinese. Each language has ``labkit/locale/<lang>/LC_MESSAGES/labkit.po``
-(edited by translators) and the compiled ``labkit.mo`` next to it (generated, committed so that
-a plain ``pip install`` needs no build step). Merging keeps every existing translation; an id
+``_()``, so the Chinese lesson, whose code is the English one, shows it in Chinese. Each
+language has ``labkit/locale/<lang>/LC_MESSAGES/labkit.po`` (edited by translators) and the
+compiled ``labkit.mo`` next to it (generated, committed so that a plain ``pip install`` needs no
+build step). Merging keeps every existing translation; an id
 that left the source is dropped from the .po (Babel keeps it as obsolete only in memory).
 """
 from __future__ import annotations

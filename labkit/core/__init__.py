@@ -8,5 +8,6 @@ One module per idea: ``parameter``, ``module`` (Module, and the argument checks)
 names; ``import labkit as lk`` has the shortcuts the lessons use (``lk.Linear``, ``lk.SGD``).
 The data sets the lessons train on are apart, in ``labkit.datasets``.
 """
-from . import (custom_optim, dropout, gradcheck, init, layers, losses, metrics, module,
-               normalization, optim, parameter, random, residual, schedules, train, value)
+from . import (  # noqa: F401  (the modules, as attributes: lk.core.layers, ...)
+    custom_optim, dropout, gradcheck, init, layers, losses, metrics, module, normalization,
+    optim, parameter, random, residual, schedules, train, value)

@@ -184,7 +184,8 @@ def check_number(owner: str, name: str, value, low: float = 0.0, high: float = m
         ok = math.isfinite(v) and (v > low if low_open else v >= low) and (
             v < high if high_open else v <= high)
     if not ok:
-        lo, hi = f"{'(' if low_open else '['}{float(low)}", f"{float(high)}{')' if high_open else ']'}"
+        lo = f"{'(' if low_open else '['}{float(low)}"
+        hi = f"{float(high)}{')' if high_open else ']'}"
         raise ValueError(f"{owner}: {name} must be a finite number in {lo}, {hi}, got {value!r}")
     return v
 

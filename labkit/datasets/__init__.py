@@ -96,7 +96,7 @@ def load_digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
 
     X (1797, 64) float64 (pixels 0..16, divided by 16 when ``scale``), y (1797,) int64 in 0..9.
     """
-    import gzip                         # only here: `import labkit` does not pay for them
+    import gzip  # only here: `import labkit` does not pay for them
     from importlib import resources
 
     with resources.files(__name__).joinpath("digits.csv.gz").open("rb") as raw:

@@ -16,11 +16,11 @@ from functools import cache
 
 import numpy as np
 
-from ..datasets import load_digits, train_test_split
 from ..core.layers import Linear, ReLU, Sequential
 from ..core.losses import CrossEntropyLoss
 from ..core.optim import Adam
 from ..core.train import fit
+from ..datasets import load_digits, train_test_split
 from ..widgets.base import Lab
 from ..widgets.neuron import neuron_lab
 from .backprop import backprop_lab

@@ -30,8 +30,8 @@ FORWARD_COLUMNS = Problem(
     reference=forward_columns,
     misconceptions=(
         Misconception(lambda A, W, b: forward_columns(A, W, b).T,
-                      N_("you returned rows (N, out): this exercise keeps the column form, one sample per "
-                         "column")),
+                      N_("you returned rows (N, out): this exercise keeps the column form, "
+                         "one sample per column")),
         Misconception(lambda A, W, b: forward_columns(A, W, np.zeros_like(b)),
                       N_("the bias is missing: add b to every column (b[:, None])")),
     ),

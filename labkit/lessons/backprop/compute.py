@@ -381,8 +381,9 @@ WORKED_W1 = np.array([[0.5, 0.6], [0.7, 0.8]])   # as a textbook writes it: z1 =
 
 
 def worked_example() -> Example:
-    """The lesson's worked 2-2-1 sigmoid network: X = [1, 2], y = 0.5, W1 = [[0.5, 0.6], [0.7, 0.8]],
-    b1 = [0.1, 0.2], W2 = [0.9, 0.1], b2 = 0.3, loss ½(ŷ − y)², η = 0.1.
+    """The lesson's worked 2-2-1 sigmoid network: X = [1, 2], y = 0.5,
+    W1 = [[0.5, 0.6], [0.7, 0.8]], b1 = [0.1, 0.2], W2 = [0.9, 0.1], b2 = 0.3,
+    loss ½(ŷ − y)², η = 0.1.
 
     A textbook computing z1 = X·W1 + b1 lays its W1 out (in, out); labkit's W is
     (out, in): layer 0's W is W1 transposed, [[0.5, 0.7], [0.6, 0.8]].

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import ipywidgets as W
 import numpy as np
 
-from ...datasets import make_moons
 from ...core.i18n import N_, _
 from ...core.losses import CrossEntropyLoss
 from ...core.optim import SGD
 from ...core.train import History, TrainingDiverged, fit
+from ...datasets import make_moons
 from ...diagnostics import GradientProfile, gradient_profile
 from ...plot.base import SMALL_PT
 from ...plot.diagnostics import _decade_label

@@ -15,13 +15,13 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-from ...datasets import make_circles, make_moons, make_xor
 from ...core.i18n import _, ngettext
 from ...core.layers import Linear, Sequential, Tanh
 from ...core.losses import CrossEntropyLoss
 from ...core.metrics import accuracy
 from ...core.optim import SGD
 from ...core.train import TrainingDiverged, fit
+from ...datasets import make_circles, make_moons, make_xor
 from ...plot.base import SMALL_PT
 from ...plot.boundary import DecisionBoundary
 from ...widgets.base import Lab, Status, animate, log_slider, on_top, round_values
