@@ -2,6 +2,8 @@
 reports converged / too slow / oscillating / diverged in words, with steps and final loss."""
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 import numpy as np
 import pytest
@@ -207,3 +209,14 @@ def test_run_gd_takes_the_steps_lk_sgd_takes_on_the_bowl(seed):
     assert points.shape == (21, 2) and np.array_equal(points[0], p0)
     run = descend(Quadratic(A), p0, 20, lk.SGD, lr=0.05)
     np.testing.assert_allclose(points, run.points, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_a_run_too_short_for_a_pair_of_steps_is_described_without_a_warning(steps):
+    # the parabola's minimum is 2.0: the run converges at once, with no pair of steps to
+    # compare for zig-zagging (numpy's "Mean of empty slice" reached the widget here)
+    s = get_surface("parabola")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        verdict = describe_run(s, descend(s, (2.0,), steps, lr=0.012))
+    assert verdict.kind == "converged" and "zig-zagging" not in verdict.text

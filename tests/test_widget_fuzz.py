@@ -8,6 +8,7 @@ the edges of their ranges (drive.random_settings, seeded). For every setting:
 * a setting that diverges says so in words at level "warning": whenever the status speaks of
   divergence, NaN, infinity or overflow, and, for the widgets whose runs the test can
   recompute or read (gradient descent, vanishing gradients), whenever the run diverged;
+* no warning (a RuntimeWarning of numpy, say) reaches the learner's screen;
 * every 45th setting, the picture shown (drawn incrementally: Lab redraws only what changed)
   is the picture of a full drawing of the figure.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import warnings
 import zlib
 
 import matplotlib
@@ -179,26 +181,37 @@ def test_random_settings_draw_finite_figures_and_say_divergence_in_words(name):
     lab = CATALOG[name]()
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     problems = []
-    for k, (values, status) in enumerate(random_settings(lab, SHARE[name], rng)):
-        where = f"{name} at {values}"
-        if k % CHECK_PICTURE_EVERY == 0:
-            share = differing_share(shown_pixels(lab), full_drawing(lab.view.fig))
-            if share > 0.002:
-                problems.append(f"{where}: the picture shown differs from a full drawing in "
-                                f"{share:.2%} of its pixels")
-        if status.level == "error" or "Traceback" in lab.status.value:
-            problems.append(f"{where}: error status {status.text!r}")
-        bad = non_finite_drawn(lab.view.fig)
-        if bad:
-            problems.append(f"{where}: non-finite values drawn in {bad}")
-        if DIVERGENCE_WORDS.search(status.text) and status.level != "warning":
-            problems.append(f"{where}: speaks of divergence at level {status.level!r}: "
-                            f"{status.text!r}")
-        if diverged(name, lab, values) and status.level != "warning":
-            problems.append(f"{where}: diverged, but the status is {status.level!r}: "
-                            f"{status.text!r}")
-        if not status.text.strip():
-            problems.append(f"{where}: no status text")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", DeprecationWarning)     # the libraries' own business
+        for k, (values, status) in enumerate(random_settings(lab, SHARE[name], rng)):
+            problems += [f"{name} at {values}: {w.category.__name__} {w.message} "
+                         f"({w.filename}:{w.lineno})" for w in caught]
+            caught.clear()
+            check_setting(name, lab, k, values, status, problems)
     SECONDS[name] = time.perf_counter() - start
     assert not problems, f"{len(problems)} of {SHARE[name]} settings:\n" + "\n".join(
         problems[:10])
+
+
+def check_setting(name, lab, k, values, status, problems: list[str]) -> None:
+    """Appends to ``problems`` what is wrong with the k-th setting's redraw."""
+    where = f"{name} at {values}"
+    if k % CHECK_PICTURE_EVERY == 0:
+        share = differing_share(shown_pixels(lab), full_drawing(lab.view.fig))
+        if share > 0.002:
+            problems.append(f"{where}: the picture shown differs from a full drawing in "
+                            f"{share:.2%} of its pixels")
+    if status.level == "error" or "Traceback" in lab.status.value:
+        problems.append(f"{where}: error status {status.text!r}")
+    bad = non_finite_drawn(lab.view.fig)
+    if bad:
+        problems.append(f"{where}: non-finite values drawn in {bad}")
+    if DIVERGENCE_WORDS.search(status.text) and status.level != "warning":
+        problems.append(f"{where}: speaks of divergence at level {status.level!r}: "
+                        f"{status.text!r}")
+    if diverged(name, lab, values) and status.level != "warning":
+        problems.append(f"{where}: diverged, but the status is {status.level!r}: "
+                        f"{status.text!r}")
+    if not status.text.strip():
+        problems.append(f"{where}: no status text")

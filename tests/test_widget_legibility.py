@@ -2,8 +2,11 @@
 extreme settings of its controls: no text below 10 px on screen, none cut by the figure's edge,
 none on top of another, none across a node's rim (labkit.plot.legibility.text_problems, as
 measured with the settings widgets are drawn with), in English and in Chinese (whose labels
-are longer on screen). The browser tests check the same in JupyterLab, with screenshots."""
+are longer on screen), and no warning reaches the screen on the way (a numpy RuntimeWarning,
+say). The browser tests check the same in JupyterLab, with screenshots."""
 from __future__ import annotations
+
+import warnings
 
 import matplotlib
 import pytest
@@ -36,11 +39,17 @@ def language(request):
 
 
 @pytest.mark.parametrize("name", list(CATALOG))
-def test_every_widget_is_legible_at_its_start_and_its_extremes(name, language):
-    lab = CATALOG[name]()
-    found = [f"at the start {lab.values}: {p}" for p in problems_of(lab)]
-    for setting, _ in sweep(lab):       # each control to its ends and middle, in turn
-        found += [f"at {setting}: {p}" for p in problems_of(lab)]
+def test_every_widget_is_legible_and_quiet_at_its_start_and_its_extremes(name, language):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", DeprecationWarning)     # the libraries' own business
+        lab = CATALOG[name]()
+        found = [f"at the start {lab.values}: {p}" for p in problems_of(lab)]
+        for setting, _ in sweep(lab):       # each control to its ends and middle, in turn
+            found += [f"at {setting}: {w.category.__name__} {w.message} ({w.filename}:"
+                      f"{w.lineno})" for w in caught]
+            caught.clear()
+            found += [f"at {setting}: {p}" for p in problems_of(lab)]
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:15])
 
 

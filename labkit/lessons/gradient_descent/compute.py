@@ -485,6 +485,12 @@ def _why(reason: str) -> str:
     return re.split(r": |：", reason, maxsplit=1)[-1]
 
 
+def _share_reversed(dots: np.ndarray) -> float:
+    """The share of successive steps that reversed direction (a negative dot product of
+    one step with the next); 0 for a run too short to have a pair."""
+    return float(np.mean(dots < 0)) if len(dots) else 0.0
+
+
 def describe_run(surface: Surface, run: Trajectory, gtol: float = 1e-3,
                  zigzag: float = 0.5) -> RunVerdict:
     """Classifies a run: converged (the gradient norm fell below ``gtol`` and stayed there),
@@ -519,14 +525,13 @@ def describe_run(surface: Surface, run: Trajectory, gtol: float = 1e-3,
 
     steps_ = np.diff(run.points, axis=0)
     dots = np.einsum("ij,ij->i", steps_[1:], steps_[:-1])
-    half = dots[len(dots) // 2:]
-    reversing = float(np.mean(half < 0)) if len(half) else 0.0
+    reversing = _share_reversed(dots[len(dots) // 2:])
 
     below = gnorm <= gtol
     if below[-1]:
         first = k - int(np.argmin(below[::-1])) + 1 if not below.all() else 0
         m = surface.nearest_minimum(run.points[-1])
-        wiggle = _(" (zig-zagging on the way)") if np.mean(dots < 0) >= 0.3 else ""
+        wiggle = _(" (zig-zagging on the way)") if _share_reversed(dots) >= 0.3 else ""
         if m is None or np.linalg.norm(run.points[-1] - m) > 1e-2:
             where = _("a flat point {p} where the gradient is zero but that is not a minimum "
                       "(a saddle point)").format(p=_where(run.points[-1]))
