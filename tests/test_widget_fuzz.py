@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import re
 import time
-import warnings
 import zlib
 
 import matplotlib
@@ -35,6 +34,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
+from screen_warnings import said, warnings_raised  # noqa: E402
 
 from labkit.core.optim import SGD  # noqa: E402
 from labkit.lessons.catalog import CATALOG  # noqa: E402
@@ -181,13 +181,9 @@ def test_random_settings_draw_finite_figures_and_say_divergence_in_words(name):
     lab = CATALOG[name]()
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     problems = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", DeprecationWarning)     # the libraries' own business
+    with warnings_raised() as caught:
         for k, (values, status) in enumerate(random_settings(lab, SHARE[name], rng)):
-            problems += [f"{name} at {values}: {w.category.__name__} {w.message} "
-                         f"({w.filename}:{w.lineno})" for w in caught]
-            caught.clear()
+            problems += said(f"{name} at {values}", caught)
             check_setting(name, lab, k, values, status, problems)
     SECONDS[name] = time.perf_counter() - start
     assert not problems, f"{len(problems)} of {SHARE[name]} settings:\n" + "\n".join(

@@ -6,8 +6,6 @@ are longer on screen), and no warning reaches the screen on the way (a numpy Run
 say). The browser tests check the same in JupyterLab, with screenshots."""
 from __future__ import annotations
 
-import warnings
-
 import matplotlib
 import pytest
 
@@ -20,6 +18,7 @@ from labkit.plot.fonts import missing_glyphs  # noqa: E402
 from labkit.plot.legibility import text_problems  # noqa: E402
 from labkit.widgets.base import rendering  # noqa: E402
 from labkit.widgets.drive import sweep  # noqa: E402
+from screen_warnings import said, warnings_raised  # noqa: E402
 
 
 def problems_of(lab) -> list[str]:
@@ -40,15 +39,11 @@ def language(request):
 
 @pytest.mark.parametrize("name", list(CATALOG))
 def test_every_widget_is_legible_and_quiet_at_its_start_and_its_extremes(name, language):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", DeprecationWarning)     # the libraries' own business
+    with warnings_raised() as caught:
         lab = CATALOG[name]()
         found = [f"at the start {lab.values}: {p}" for p in problems_of(lab)]
         for setting, _ in sweep(lab):       # each control to its ends and middle, in turn
-            found += [f"at {setting}: {w.category.__name__} {w.message} ({w.filename}:"
-                      f"{w.lineno})" for w in caught]
-            caught.clear()
+            found += said(f"at {setting}", caught)
             found += [f"at {setting}: {p}" for p in problems_of(lab)]
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:15])
 
