@@ -1,6 +1,7 @@
 """`labkit grade` as an instructor runs it: arguments checked before any grading, a gradebook
 never lost, exit codes that say what happened, shards that merge into the unsharded
-gradebook, and a refusal (not a silent unsafe run) where no sandbox is available."""
+gradebook, cases drawn from a secret seed that the gradebook records, and a refusal (not a
+silent unsafe run) where no sandbox is available."""
 from __future__ import annotations
 
 import shutil
@@ -46,6 +47,7 @@ def grade(*args: str) -> int:
     (["--seed", "-3"], "must be >= 0"),
     (["--shard", "4/3"], "1 <= I <= N"),
     (["--shard", "two"], "must be I/N"),
+    (["--shard", "1/2"], "--shard needs --seed"),        # shards must grade the same cases
 ])
 def test_bad_arguments_are_refused_before_grading_in_one_line(subs, tmp_path, capsys, bad,
                                                               words):
@@ -81,10 +83,11 @@ def test_exit_code_and_summary_say_what_could_not_be_graded(subs, tmp_path, caps
 
 def test_three_parallel_shards_merge_into_the_unsharded_gradebook(subs, tmp_path):
     single = tmp_path / "single.csv"
-    grade(str(subs), "--out", str(single), "--workers", "1")
+    grade(str(subs), "--out", str(single), "--workers", "1", "--seed", "31337")
     shards = [tmp_path / f"shard{i}.csv" for i in (1, 2, 3)]
     procs = [subprocess.Popen([sys.executable, "-m", "labkit", "grade", str(subs), "--quiet",
-                               "--shard", f"{i}/3", "--out", str(path), "--workers", "1"])
+                               "--shard", f"{i}/3", "--out", str(path), "--workers", "1",
+                               "--seed", "31337"])
              for i, path in zip((1, 2, 3), shards)]
     assert all(p.wait(timeout=300) in (0, 1) for p in procs)
     sizes = [len(read_csv(p)) for p in shards]
@@ -93,8 +96,45 @@ def test_three_parallel_shards_merge_into_the_unsharded_gradebook(subs, tmp_path
     assert cli_main(["grade", "merge", *map(str, shards), "--out", str(merged)]) == 1
     assert merged.read_bytes() == single.read_bytes()
     two = tmp_path / "two.csv"
-    grade(str(subs), "--out", str(two), "--workers", "2")
+    grade(str(subs), "--out", str(two), "--workers", "2", "--seed", "31337")
     assert two.read_bytes() == single.read_bytes()
+    assert {r.seed for r in read_csv(single)} == {31337}
+
+
+def test_by_default_every_run_draws_a_secret_seed_and_records_it(tmp_path, capsys):
+    # the cases follow from the seed and labkit is open: a seed the learners could know is a
+    # seed whose answers they could bring (tests/test_grader_hostile.py, k14)
+    folder = tmp_path / "subs" / "ann"
+    folder.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "04_backprop.ipynb", folder)
+    seeds = []
+    for run in ("a", "b"):
+        out = tmp_path / f"{run}.csv"
+        assert grade(str(tmp_path / "subs"), "--out", str(out)) == 0
+        (row,) = read_csv(out)
+        assert row.total == row.max_points > 0
+        assert f"--seed {row.seed}" in capsys.readouterr().out
+        seeds.append(row.seed)
+    assert seeds[0] != seeds[1] and all(s is not None and s >= 0 for s in seeds)
+
+
+def test_merge_refuses_shards_graded_with_different_seeds(tmp_path):
+    for name, seed in (("a.csv", 1), ("b.csv", 2)):
+        r = Result(name[0], f"{name[0]}/04.ipynb", "04_backprop", {"p": 1.0}, 1.0, seed=seed)
+        (tmp_path / name).write_text(render_csv([r]))
+    with pytest.raises(ValueError, match="different seeds .*a.csv: 1, .*b.csv: 2"):
+        merge([tmp_path / "a.csv", tmp_path / "b.csv"])
+
+
+def test_a_gradebook_written_before_the_seed_column_is_still_read_and_merged(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_text(
+            "learner,exercise,file,p,total,max,status,feedback\r\n"
+            f"{name},04_backprop,{name}/04.ipynb,1,1,1,graded,fine | ok\r\n")
+    merged = merge([tmp_path / "a.csv", tmp_path / "b.csv"])
+    assert [(r.learner, r.points, r.seed, r.feedback) for r in merged] == [
+        ("a", {"p": 1.0}, None, ["fine", "ok"]), ("b", {"p": 1.0}, None, ["fine", "ok"])]
+    assert render_csv(merged).splitlines()[0].endswith(",feedback,seed")
 
 
 def test_merge_refuses_a_notebook_graded_in_two_shards(tmp_path):
@@ -147,6 +187,15 @@ def test_the_cluster_examples_shard_and_merge_as_documented():
     assert job["kind"] == "Job" and spec["completionMode"] == "Indexed"
     args = " ".join(spec["template"]["spec"]["containers"][0]["args"])
     assert f'--shard "$shard/{spec["completions"]}"' in args and "JOB_COMPLETION_INDEX" in args
+    (env,) = spec["template"]["spec"]["containers"][0]["env"]
+    assert '--seed "$LABKIT_SEED"' in args and env["name"] == "LABKIT_SEED"
+    assert env["valueFrom"]["secretKeyRef"]["name"] in job_comment_lines(
+        ROOT / "tools/grading/k8s-indexed-job.yaml")
     script = ROOT / "tools/grading/slurm-array.sh"
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
     assert "--shard \"${SLURM_ARRAY_TASK_ID}/${shards}\"" in script.read_text()
+    assert '--seed "$seed"' in script.read_text()     # every shard: the same cases
+
+
+def job_comment_lines(path: Path) -> str:
+    return "\n".join(line for line in path.read_text().splitlines() if line.startswith("#"))

@@ -72,6 +72,21 @@ if found:
     raise RuntimeError("LEAK " + repr(found)[:150])
 ''' + LINEAR_OK
 
+def answers_for_a_known_seed(seed: int = 0) -> str:
+    """A learner who knows the seed of the graded cases (labkit is open: the cases follow from
+    it) draws them at home, answers them with labkit, and submits the answers as a table."""
+    from labkit.core.layers import linear_backward
+    from labkit.course.submission import part_cases
+
+    table = {case[0].tobytes().hex(): [r.tolist() for r in linear_backward(*case)]
+             for case in part_cases(seed, EXERCISE, "linear_backward_check", "linear_backward")}
+    return ("import numpy as np\n"
+            f"TABLE = {table!r}\n"
+            "def linear_backward(delta, a_prev, W):\n"
+            "    answer = TABLE[np.asarray(delta, dtype=float).tobytes().hex()]\n"
+            "    return tuple(np.array(r) for r in answer)\n")
+
+
 ATTACKS = {
     # full marks without solving: the grader's own reference, labkit's and torch's code
     "k01_grader_reference": (
@@ -94,6 +109,8 @@ ATTACKS = {
         "    (a @ w.T).backward(torch.tensor(delta))\n"
         "    return w.grad.numpy(), delta.sum(0), a.grad.numpy()\n",
         SIG_ONLY, "may not be used here"),
+    # ... or the answers to the cases of a seed it guessed (the old default, 0)
+    "k14_answers_for_seed_0": (answers_for_a_known_seed(0), SIG_ONLY, "raised KeyError"),
     # reading the instructor's files, the grader's command line, classmates' notebooks
     "k04_hunts_for_files": (HUNT, FULL, None),
     # changing other people's grades: startup files for later kernels, forged results,

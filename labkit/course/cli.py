@@ -79,11 +79,17 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grader import SandboxUnavailable, grade_folder
+    from .grader import SandboxUnavailable, draw_seed, grade_folder
     from .sandbox import Limits
 
     if _refuse_existing(args.out, args.force, "labkit grade"):
         return 2
+    if args.shard != (1, 1) and args.seed is None:
+        print("labkit grade: --shard needs --seed: every shard must grade the same cases. "
+              "Choose a number the learners cannot guess and pass it to every shard, e.g. "
+              f"--seed {draw_seed()}", file=sys.stderr)
+        return 2
+    seed = draw_seed(args.seed)
     if args.no_sandbox:
         print("WARNING: --no-sandbox: every submission runs with YOUR rights, unconfined: it "
               "can read your solutions, change other grades and delete your files. Use it "
@@ -93,14 +99,16 @@ def _grade(args: argparse.Namespace) -> int:
                     open_files=args.open_files)
     try:
         results = grade_folder(Path(args.submissions), Path(args.solutions),
-                               workers=args.workers, seed=args.seed,
+                               workers=args.workers, seed=seed,
                                cell_timeout=args.cell_timeout,
                                total_timeout=args.total_timeout, progress=not args.quiet,
                                sandbox=not args.no_sandbox, limits=limits, shard=args.shard)
     except SandboxUnavailable as exc:
         print(f"labkit grade: refusing to grade without a sandbox: {exc}", file=sys.stderr)
         return 2
-    return _write_gradebook(results, args, f"grades written to {args.out}")
+    return _write_gradebook(results, args, f"grades written to {args.out}; the cases were "
+                            f"drawn with --seed {seed} (its column in the gradebook: pass it "
+                            "again to grade the same cases)")
 
 
 def _grade_merge(args: argparse.Namespace) -> int:
@@ -200,7 +208,10 @@ def _grade_parsers(sub) -> None:
     gr.add_argument("--force", action="store_true", help="replace --out if it exists")
     gr.add_argument("--workers", type=_positive(int), default=2,
                     help="notebooks graded at once")
-    gr.add_argument("--seed", type=_seed, default=0, help="seed of the graded cases")
+    gr.add_argument("--seed", type=_seed, default=None,
+                    help="seed of the graded cases (default: a secret one, new for every run "
+                    "and written in the gradebook; a seed learners know, they can answer "
+                    "from a table; needed with --shard, the same for every shard)")
     gr.add_argument("--cell-timeout", type=_positive(float), default=10.0,
                     help="seconds per cell")
     gr.add_argument("--total-timeout", type=_positive(float), default=60.0,

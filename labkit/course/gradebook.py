@@ -1,5 +1,7 @@
 """The gradebook: one CSV row per graded notebook, written atomically, never overwritten
-unasked, and merged from the CSVs of a sharded run into exactly what one run would write."""
+unasked, and merged from the CSVs of a sharded run into exactly what one run would write.
+Its last column is the seed of the graded cases (grader.py): shards merge only when they
+share it."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +14,8 @@ from pathlib import Path
 from .grader import Result
 
 FIXED = ("learner", "exercise", "file")
-TRAILER = ("total", "max", "status", "feedback")
+TRAILER = ("total", "max", "status", "feedback", "seed")
+OLD_TRAILER = TRAILER[:-1]          # a gradebook written before the seed was recorded
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
 UNGRADED = ("unreadable", "too large", "unknown exercise", "not graded")
 
@@ -39,7 +42,7 @@ def render_csv(results: Iterable[Result]) -> str:
         writer.writerow([_cell(r.learner), r.exercise, _cell(r.file),
                          *[_fmt(r.points[p]) if p in r.points else "" for p in parts],
                          _fmt(r.total), _fmt(r.max_points), r.status,
-                         _cell(" | ".join(r.feedback))])
+                         _cell(" | ".join(r.feedback)), "" if r.seed is None else r.seed])
     return out.getvalue()
 
 
@@ -61,22 +64,27 @@ def write_csv(results: Iterable[Result], out: Path, force: bool = False) -> None
 
 
 def read_csv(path: Path) -> list[Result]:
-    """The results of a gradebook this module wrote (e.g. one shard's)."""
+    """The results of a gradebook this module wrote (e.g. one shard's), also of one written
+    before the seed column (their seed is None)."""
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    if not rows or tuple(rows[0][:3]) != FIXED or tuple(rows[0][-4:]) != TRAILER:
+    header = tuple(rows[0]) if rows else ()
+    trailer = next((t for t in (TRAILER, OLD_TRAILER) if header[-len(t):] == t), None)
+    if header[:3] != FIXED or trailer is None:
         raise ValueError(f"{path} is not a labkit gradebook (its header is {rows[:1]})")
-    parts = rows[0][3:-4]
+    parts = header[3:-len(trailer)]
     results = []
     for row in rows[1:]:
-        if len(row) != len(rows[0]):
+        if len(row) != len(header):
             raise ValueError(f"{path}: a row has {len(row)} columns, the header "
-                             f"{len(rows[0])}")
-        values = row[3:-4]
+                             f"{len(header)}")
+        values = row[3:3 + len(parts)]
+        total, max_points, status, feedback, *seed = row[3 + len(parts):]
         r = Result(learner=_uncell(row[0]), exercise=row[1], file=_uncell(row[2]),
                    points={p: float(v) for p, v in zip(parts, values) if v != ""},
-                   max_points=float(row[-3]), status=row[-2])
-        feedback = _uncell(row[-1])
+                   max_points=float(max_points), status=status,
+                   seed=int(seed[0]) if seed and seed[0] else None)
+        feedback = _uncell(feedback)
         r.feedback = feedback.split(" | ") if feedback else []
         results.append(r)
     return results
@@ -87,13 +95,20 @@ def _uncell(text: str) -> str:
 
 
 def merge(paths: Iterable[Path]) -> list[Result]:
-    """The results of several shards' gradebooks; a notebook graded twice is an error."""
+    """The results of several shards' gradebooks; a notebook graded twice is an error, and so
+    are shards graded on different cases (different seeds)."""
     merged: dict[str, Result] = {}
+    seeds: dict[int | None, Path] = {}
     for path in paths:
         for r in read_csv(path):
             if r.file in merged:
                 raise ValueError(f"{r.file} is in more than one gradebook (again in {path})")
             merged[r.file] = r
+            seeds.setdefault(r.seed, path)
+    if len(seeds) > 1:
+        which = ", ".join(f"{path}: {'none' if s is None else s}" for s, path in seeds.items())
+        raise ValueError(f"the gradebooks were graded with different seeds ({which}): grade "
+                         "every shard with the same --seed")
     return list(merged.values())
 
 

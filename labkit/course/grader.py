@@ -7,11 +7,17 @@ with a per-cell and a total timeout. Parts with different library policies run i
 kernels. The probes' plain results are the only thing read back, from the probe cells'
 outputs; every comparison happens here, in the grader's process, with the references that
 never enter the kernel. The submission file is only read.
+
+The cases are drawn from a seed (``part_cases``): by default a secret one, new for every
+run (``draw_seed``), since labkit is open and a learner who knew the seed could draw the
+cases at home and submit their answers as a table. Every gradebook row records its seed;
+grading again with that seed reproduces the gradebook.
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 import warnings
 import zlib
@@ -41,8 +47,13 @@ from .submission import (
 MAX_RESULT_BYTES = 4 * 2**20
 EXCERPT = 80
 
-__all__ = ["Result", "SandboxUnavailable", "grade_folder", "grade_submission",
+__all__ = ["Result", "SandboxUnavailable", "draw_seed", "grade_folder", "grade_submission",
            "load_exercises", "excerpt"]
+
+
+def draw_seed(seed: int | None = None) -> int:
+    """``seed``, or when None a secret seed for one grading run (see the module docstring)."""
+    return secrets.randbelow(2**32) if seed is None else seed
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Result:
     max_points: float = 0.0
     status: str = "graded"
     feedback: list[str] = field(default_factory=list)
+    seed: int | None = None          # of the graded cases (None: an old gradebook's row)
 
     @property
     def total(self) -> float:
@@ -234,18 +246,20 @@ def policy_groups(exercise: Exercise) -> list[tuple[frozenset[str], list[Part]]]
     return list(groups.items())
 
 
-def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise], seed: int = 0,
-                     cell_timeout: float = 10.0, total_timeout: float = 60.0,
-                     sandbox: Sandbox | None = None) -> Result:
+def grade_submission(path: Path, root: Path, exercises: dict[str, Exercise],
+                     seed: int | None = None, cell_timeout: float = 10.0,
+                     total_timeout: float = 60.0, sandbox: Sandbox | None = None) -> Result:
     """Grades one notebook (see the module docstring); never raises for a bad submission.
-    ``sandbox`` None runs the kernel unconfined (trusted notebooks only)."""
-    return run_async(_grade_submission(path, root, exercises, seed, cell_timeout,
+    ``seed`` None: a secret one. ``sandbox`` None runs the kernel unconfined (trusted
+    notebooks only)."""
+    return run_async(_grade_submission(path, root, exercises, draw_seed(seed), cell_timeout,
                                        total_timeout, sandbox))
 
 
 async def _grade_submission(path, root, exercises, seed, cell_timeout, total_timeout,
                             sandbox) -> Result:
-    result = Result(learner=learner_of(path, root), file=str(path.relative_to(root)))
+    result = Result(learner=learner_of(path, root), file=str(path.relative_to(root)),
+                    seed=seed)
     try:  # in a thread: even a large notebook never blocks the kernels graded meanwhile
         nb_json, cells = await asyncio.to_thread(read_submission, path)
     except BadSubmission as exc:
@@ -320,12 +334,14 @@ def shard_of(path: Path, root: Path, shards: int) -> int:
     return zlib.crc32(str(path.relative_to(root)).encode()) % shards + 1
 
 
-def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int = 0,
-                 cell_timeout: float = 10.0, total_timeout: float = 60.0,
+def grade_folder(submissions: Path, solutions: Path, workers: int = 2,
+                 seed: int | None = None, cell_timeout: float = 10.0, total_timeout: float = 60.0,
                  progress: bool = True, sandbox: bool = True, limits: Limits | None = None,
                  shard: tuple[int, int] = (1, 1)) -> list[Result]:
     """Grades every notebook under ``submissions`` (of shard ``(i, n)``), ``workers`` at a
-    time, each in a sandbox; ``sandbox=False`` only for trusted notebooks."""
+    time, each in a sandbox, on the cases of ``seed`` (None: a secret one, the same for every
+    notebook of the run); ``sandbox=False`` only for trusted notebooks."""
+    seed = draw_seed(seed)
     exercises = load_exercises(solutions)
     box = Sandbox(limits) if sandbox else None
     if box is None:
@@ -350,7 +366,7 @@ def grade_folder(submissions: Path, solutions: Path, workers: int = 2, seed: int
                 except Exception as exc:  # the grader's own fault: say so, go on
                     result = Result(learner_of(path, Path(submissions)),
                                     str(path.relative_to(submissions)), status="not graded",
-                                    feedback=[f"grader error: {type(exc).__name__}: "
+                                    seed=seed, feedback=[f"grader error: {type(exc).__name__}: "
                                               f"{excerpt(str(exc), 150)}"])
             if bar is not None:
                 bar.update(1)
