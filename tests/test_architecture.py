@@ -1,4 +1,5 @@
-"""The layering of labkit (DESIGN.md, section 1), read from the source with ``ast``:
+"""The layering of labkit (ARCHITECTURE.md, "The layers of labkit"), read from the source with
+``ast``:
 
     core (numpy only; nn and optim are its torch-shaped namespaces) <- diagnostics, bridge
         <- plot <- widgets <- lessons (one module per lesson) <- course tooling
@@ -260,3 +261,16 @@ def test_a_lesson_packages_names_are_its_modules_objects(package):
         assert homes, f"{package}.{name} is in no module of the lesson"
         assert getattr(pkg, name) is getattr(homes[0], name), f"{package}.{name}"
     assert set(pkg.__all__) <= set(dir(pkg))
+
+
+def test_code_docs_and_tests_point_to_pages_the_repository_has():
+    # the design card lives outside the repository: readers are sent to ARCHITECTURE.md
+    repo = PACKAGE.parent
+    files = [p for pattern in ("*.py", "*.md", "*.sh", "*.yaml", "*.toml")
+             for p in repo.rglob(pattern)
+             if not {".venv", "my-work", ".git"} & set(p.relative_to(repo).parts)]
+    assert len(files) > 100
+    citing = sorted(str(p.relative_to(repo)) for p in files if "DESIGN.md" in p.read_text(
+        encoding="utf-8", errors="replace") and p.name != "test_architecture.py")
+    assert citing == [], f"these files cite DESIGN.md, which is not in the repository: {citing}"
+    assert (repo / "ARCHITECTURE.md").is_file()

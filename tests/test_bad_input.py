@@ -1,7 +1,7 @@
 """Bad input: every mistake a learner is likely to make raises ValueError or TypeError
 (RuntimeError for backward before forward) with a message that names the layer or argument,
-and the expected and the actual shape or value (DESIGN.md, section 4: no bare asserts, no
-numpy broadcasting errors, no silent garbage)."""
+and the expected and the actual shape or value (ARCHITECTURE.md, "Bad input": no bare asserts,
+no numpy broadcasting errors, no silent garbage)."""
 from __future__ import annotations
 
 import numpy as np

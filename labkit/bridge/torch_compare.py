@@ -202,7 +202,7 @@ def compare_with_torch(net: Sequential, loss_fn: Loss, X: np.ndarray, y: np.ndar
             f"{[(p.name, p.data.shape) for p in lk_params]}")
     tdtype = t_params[0][1].dtype if t_params else torch.float64
 
-    # labkit: the one-step form of DESIGN.md
+    # labkit: one training step as the lessons write it (loss, zero_grad, backward)
     lk_loss_fn = copy.deepcopy(loss_fn)
     out = lk_net(X)
     loss = lk_loss_fn(out, y)
