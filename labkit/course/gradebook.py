@@ -79,7 +79,7 @@ def read_csv(path: Path) -> list[Result]:
             raise ValueError(f"{path}: a row has {len(row)} columns, the header "
                              f"{len(header)}")
         values = row[3:3 + len(parts)]
-        total, max_points, status, feedback, *seed = row[3 + len(parts):]
+        _total, max_points, status, feedback, *seed = row[3 + len(parts):]  # total: the sum
         r = Result(learner=_uncell(row[0]), exercise=row[1], file=_uncell(row[2]),
                    points={p: float(v) for p, v in zip(parts, values) if v != ""},
                    max_points=float(max_points), status=status,
