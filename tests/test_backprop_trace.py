@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labkit as lk
+from labkit.core.random import get_rng
 from labkit.lessons.backprop.compute import (
     KINDS,
     BackpropTrace,
@@ -264,6 +265,6 @@ def test_the_examples():
 
 
 def test_worked_example_leaves_the_default_generator_alone():
-    before = lk.get_rng().bit_generator.state
+    before = get_rng().bit_generator.state
     worked_example()
-    assert lk.get_rng().bit_generator.state == before
+    assert get_rng().bit_generator.state == before

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import labkit as lk
+from labkit.core.layers import Activation
 from labkit.diagnostics import (
     GradientProfile,
     gradient_profile,
@@ -43,8 +44,8 @@ def test_residual_layout_is_pre_activation_with_depth_activations():
                           "Sigmoid", "Linear"]
     assert types(net[1].block) == ["BatchNorm1d", "Sigmoid", "Linear"]
     assert len(linear_layers(net)) == 5  # depth + 1, also inside the blocks
-    n_act = sum(isinstance(m, lk.Activation) for m in net.layers) + sum(
-        isinstance(m, lk.Activation) for r in net.layers[1:4] for m in r.block.layers)
+    n_act = sum(isinstance(m, Activation) for m in net.layers) + sum(
+        isinstance(m, Activation) for r in net.layers[1:4] for m in r.block.layers)
     assert n_act == 4
     # x + F(x): a block whose Linear is zero is the identity
     block = net[2]
@@ -87,7 +88,7 @@ def test_default_init_is_torch_uniform_and_same_rng_gives_same_net():
 
 def test_leaky_relu_alpha_and_activation_names():
     net = deep_mlp(2, 4, activation="leaky_relu", alpha=0.2, rng=0)
-    assert net[1].alpha == 0.2
+    assert net[1].negative_slope == 0.2
     for name, cls in [("sigmoid", lk.Sigmoid), ("tanh", lk.Tanh), ("relu", lk.ReLU),
                       ("identity", lk.Identity)]:
         assert isinstance(make_activation(name), cls)
@@ -137,7 +138,7 @@ def manual_pass(net, X, y, loss_fn):
     g = loss_fn.backward()
     signal = []
     for layer in reversed(net.layers):
-        if isinstance(layer, (lk.Activation, lk.Residual)):
+        if isinstance(layer, (Activation, lk.Residual)):
             signal.append(np.linalg.norm(g))
         g = layer.backward(g)
     return loss, np.array(signal[::-1]), np.array(

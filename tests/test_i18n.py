@@ -140,7 +140,7 @@ def _network():
 
 
 def _forward():
-    from labkit.plot.forward import draw_forward
+    from labkit.lessons.forward_pass.figures import draw_forward
     fig, (ax,) = new_figure((7.0, 4.0))
     rng = np.random.default_rng(0)
     draw_forward(lk.Sequential(lk.Linear(2, 2, rng=rng), lk.ReLU(), lk.Linear(2, 1, rng=rng)),
@@ -157,7 +157,7 @@ def _loss():
 
 def _descent():
     from labkit.lessons.gradient_descent import descend, get_surface
-    from labkit.plot.descent import plot_losses, plot_runs
+    from labkit.lessons.gradient_descent.figures import plot_losses, plot_runs
     fig, axes = new_figure((8.0, 3.4), panels=2)
     surface = get_surface("ravine")
     run = descend(surface, steps=30, lr=0.1)
@@ -167,7 +167,7 @@ def _descent():
 
 
 def _optimizers():
-    from labkit.plot import plot_schedules
+    from labkit.lessons.optimizers.figures import plot_schedules
     fig, (ax,) = new_figure()
     plot_schedules({"StepLR": lambda t: 0.1 * 0.5 ** (t // 10)}, 30, ax)
     return fig, ax, ("title", "xlabel", "ylabel")
@@ -175,7 +175,7 @@ def _optimizers():
 
 def _backprop():
     from labkit.lessons.backprop.compute import worked_example
-    from labkit.plot.backprop import draw_backprop_step
+    from labkit.lessons.backprop.figures import draw_backprop_step
     fig = Figure(figsize=(10.0, 4.4), dpi=100)
     ax = fig.add_axes((0.0, 0.02, 0.56, 0.9))
     ledger = fig.add_axes((0.57, 0.02, 0.42, 0.9))
@@ -184,7 +184,7 @@ def _backprop():
 
 
 def _graph():
-    from labkit.plot import draw_graph
+    from labkit.lessons.computational_graphs.figures import draw_graph
     x, y = lk.Value(2.0, label="x"), lk.Value(3.0, label="y")
     out = x * y + x
     out.label = "L"
@@ -196,7 +196,7 @@ def _graph():
 
 def _gradcheck():
     from labkit.lessons.gradient_checking import make_study_net, study_data
-    from labkit.plot import plot_relative_errors
+    from labkit.lessons.gradient_checking.figures import plot_relative_errors
     X, y = study_data()
     report = lk.check_gradients(make_study_net("db not summed"), lk.MSELoss(), X, y)
     fig, (ax,) = new_figure((5.5, 3.2))
@@ -205,7 +205,7 @@ def _gradcheck():
 
 
 def _classification():
-    from labkit.plot.classification import plot_history
+    from labkit.lessons.capstone.figures import plot_history
     X, y = lk.make_moons(64, noise=0.1, rng=0)
     rng = np.random.default_rng(0)
     net = lk.Sequential(lk.Linear(2, 8, rng=rng), lk.Tanh(), lk.Linear(8, 2, rng=rng))
@@ -265,7 +265,7 @@ def test_the_same_figures_in_english_have_no_chinese_left(name):
 def test_missing_glyphs_sees_empty_boxes_in_a_figure_drawn_before(chinese):
     # matplotlib warns about a missing glyph only the first time it lays a text out; a widget's
     # figure is drawn long before a test looks at it
-    from labkit.widgets.catalog import CATALOG
+    from labkit.lessons.catalog import CATALOG
     lab = CATALOG["neuron_lab"]()
     lab.view.fig.axes[0].text(0.5, 0.5, "梯度", family="DejaVu Sans")
     with warnings.catch_warnings():
@@ -276,7 +276,7 @@ def test_missing_glyphs_sees_empty_boxes_in_a_figure_drawn_before(chinese):
 
 
 def test_widget_controls_title_and_status_are_chinese_and_labels_have_room(chinese):
-    from labkit.widgets.catalog import CATALOG
+    from labkit.lessons.catalog import CATALOG
     for name in ("descent_lab", "vanishing_lab", "batches_lab"):
         lab = CATALOG[name]()
         assert is_chinese(lab.title) and is_chinese(lab.last_status.text), name

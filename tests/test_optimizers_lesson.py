@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import labkit as lk  # noqa: E402
-from labkit.core.schedules import CosineDecay, StepDecay  # noqa: E402
+from labkit.core.schedules import cosine_annealing_lr, step_lr  # noqa: E402
 from labkit.lessons.gradient_descent.compute import descend, describe_run, get_surface  # noqa: E402
 from labkit.lessons.gradient_descent.figures import loss_gap  # noqa: E402
 from labkit.lessons.optimizers.figures import (  # noqa: E402
@@ -232,7 +232,8 @@ def test_plot_race_has_paths_and_matching_loss_curves():
 
 
 def test_plot_schedules_draws_eta_t():
-    schedules = {"step": StepDecay(0.2, 0.5, 5), "cosine": CosineDecay(0.2, 20)}
+    schedules = {"step": lambda t: step_lr(0.2, t, step_size=5, gamma=0.5),
+                 "cosine": lambda t: cosine_annealing_lr(0.2, t, T_max=20)}
     ax = plot_schedules(schedules, 20)
     for line, schedule in zip(ax.lines, schedules.values()):
         t, eta = line.get_data()

@@ -86,7 +86,8 @@ def plot_race(surface: Surface, runs: Mapping[str, Trajectory], axes=None, *,
 def plot_schedules(schedules: Mapping[str, Callable[[int], float]], steps: int,
                    ax: Axes | None = None, *, title: str = N_("learning-rate schedules")) -> Axes:
     """eta_t = schedule(t) for t = 0 .. steps - 1, one line per schedule ``{label: schedule}``
-    (e.g. ``StepDecay``, ``CosineDecay`` or any function t -> eta_t)."""
+    (e.g. ``partial(step_lr, eta0, step_size=10, gamma=0.5)`` of ``labkit.core.schedules``,
+    or any function t -> eta_t)."""
     steps = check_int("plot_schedules", "steps", steps)
     ax = new_axes(ax, figsize=(6.0, 3.2))
     t = np.arange(steps)
