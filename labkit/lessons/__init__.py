@@ -19,18 +19,12 @@ first use (``_lazy.py``). This layer sits above the widgets and below the course
 nothing is imported here, so a lesson loads only its own package.
 """
 
-import importlib
 import pkgutil
+
+from ._lazy import lazy_exports
 
 LESSONS = tuple(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg)
 
-
-def __getattr__(name: str):
-    """``lk.lessons.backprop`` imports that lesson's package on first use."""
-    if name in LESSONS:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *LESSONS})
+# ``lk.lessons.backprop`` imports that lesson's package on first use, as a lesson package's
+# own modules are (no names re-exported here: the table lists the packages alone)
+_, __getattr__, __dir__ = lazy_exports(__name__, {lesson: [] for lesson in LESSONS})
